@@ -1,0 +1,19 @@
+"""autograd: a reverse-mode automatic differentiation engine on numpy.
+
+    from autograd import Tensor
+    x, y, z = Tensor(-2.0, requires_grad=True), Tensor(5.0, requires_grad=True), Tensor(-4.0, requires_grad=True)
+    f = (x + y) * z
+    f.backward()          # x.grad = -4, y.grad = -4, z.grad = 3
+"""
+from autograd.tensor import Tensor, as_tensor  # noqa: I001 - Tensor first: the rest builds on it
+from autograd.anomaly import detect_anomaly
+from autograd.engine import grad
+from autograd.function import Context, Function
+from autograd.functional import *  # noqa: F403
+from autograd.functional import __all__ as _functional_names
+from autograd.grad_mode import enable_grad, graph_scope, is_grad_enabled, no_grad, set_grad_enabled
+
+__all__ = [
+    "Tensor", "as_tensor", "Function", "Context", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "graph_scope", "grad", "detect_anomaly", *_functional_names,
+]

@@ -1,0 +1,183 @@
+"""The engine: order the graph, then apply the chain rule from the output back to the leaves."""
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+
+from autograd.grad_mode import set_grad_enabled, state
+from autograd.tensor import Tensor
+
+
+def toposort(roots, needs_grad_only: bool = True) -> list:
+    """Every tensor the roots depend on, each after all of its inputs (iterative depth-first
+    post-order, inputs visited in order, so the result is the same on every run and a
+    100,000-step chain needs no recursion). With `needs_grad_only`, tensors that do not
+    require grad (constants) are left out."""
+    order, visited = [], set()
+    for root in roots:
+        stack = [(root, False)]
+        while stack:
+            tensor, inputs_done = stack.pop()
+            if inputs_done:
+                order.append(tensor)
+                continue
+            if id(tensor) in visited:
+                continue
+            visited.add(id(tensor))
+            stack.append((tensor, True))
+            if tensor._ctx is not None:
+                for parent in reversed(tensor._ctx.parents):
+                    if isinstance(parent, Tensor) and id(parent) not in visited and (parent._requires_grad or not needs_grad_only):
+                        stack.append((parent, False))
+    return order
+
+
+def sum_to(grad: Tensor, shape: tuple) -> Tensor:
+    """Undo numpy broadcasting: sum `grad` over the dimensions that broadcasting added to or
+    stretched in an input of `shape`. This is the one place where that happens."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    if lead < 0 or any(n not in (1, g) for n, g in zip(shape, grad.shape[lead:])):
+        raise ValueError(f"a gradient of shape {grad.shape} does not broadcast from an input of shape {shape}")
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    return grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
+
+
+def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=None):
+    """Back-propagate from `outputs` (seeded with `gradients`, ones for scalars).
+
+    Without `inputs`: add each leaf's gradient into leaf.grad (and into .grad of tensors that
+    called retain_grad()). With `inputs`: return their gradients instead, touching no .grad.
+    """
+    seeds = {}
+    for output, gradient in zip(outputs, gradients):
+        seed = _seed(output, gradient, create_graph)
+        seeds[id(output)] = seeds[id(output)] + seed if id(output) in seeds else seed
+    wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
+    results = [None] * len(inputs) if inputs is not None else None
+
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # graph walks create many objects; the cyclic collector would rescan them all
+    try:
+        with set_grad_enabled(create_graph):
+            order = toposort(outputs)
+            grads = seeds
+            for tensor in reversed(order):
+                grad = grads.pop(id(tensor), None)
+                if grad is None:
+                    continue  # no gradient reached this tensor
+                if tensor._hooks:
+                    grad = _run_hooks(tensor, grad)
+                if wanted is not None and id(tensor) in wanted:
+                    results[wanted[id(tensor)]] = grad
+                elif tensor._ctx is None or tensor._retains_grad:
+                    if wanted is None:
+                        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+                if tensor._ctx is not None:
+                    _propagate(tensor, grad, grads, retain_graph)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return results
+
+
+def _propagate(tensor, grad, grads, retain_graph):
+    """Call the node's backward and hand each input its share of the gradient."""
+    ctx = tensor._ctx
+    ctx._output = tensor
+    checking, state.anomaly = state.anomaly, False  # blame the node below, not the ops inside its backward
+    try:
+        input_grads = ctx.function.backward(ctx, grad)
+    finally:
+        ctx._output = None
+        state.anomaly = checking
+    if not isinstance(input_grads, tuple):
+        input_grads = (input_grads,)
+    if len(input_grads) != len(ctx.parents):
+        raise RuntimeError(
+            f"{ctx.name}.backward returned {len(input_grads)} gradient(s) but the operation had "
+            f"{len(ctx.parents)} input(s); return one per input (None for inputs without a gradient)."
+        )
+    if checking:
+        from autograd.anomaly import check_backward
+
+        check_backward(ctx, input_grads)
+    for parent, parent_grad in zip(ctx.parents, input_grads):
+        if parent_grad is None or not isinstance(parent, Tensor) or not parent._requires_grad:
+            continue
+        if not isinstance(parent_grad, Tensor):
+            parent_grad = Tensor._make(np.asarray(parent_grad))
+        if parent_grad.shape != parent.shape:
+            try:
+                parent_grad = sum_to(parent_grad, parent.shape)
+            except ValueError:
+                raise RuntimeError(
+                    f"{ctx.name}.backward returned a gradient of shape {parent_grad.shape} for an "
+                    f"input of shape {parent.shape}; a gradient must have its input's shape "
+                    "(or the output's, which the engine sums back)."
+                ) from None
+        if parent_grad.dtype != parent.dtype:
+            parent_grad = parent_grad.astype(parent.dtype)
+        key = id(parent)
+        grads[key] = grads[key] + parent_grad if key in grads else parent_grad
+    if not retain_graph:
+        ctx.release()
+
+
+def _seed(output, gradient, create_graph):
+    if not isinstance(output, Tensor):
+        raise TypeError(f"backward: expected a Tensor to differentiate, got {type(output).__name__}")
+    if not output._requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad, so there is nothing to differentiate. "
+            "Give a leaf requires_grad=True before computing with it (and not under no_grad)."
+        )
+    if gradient is None:
+        if output.data.size != 1:
+            raise RuntimeError(
+                f"backward: the output has shape {output.shape}, not a single number, so its gradient "
+                "is not defined without `gradient=` (a tensor of that shape, the v in v^T J). Call "
+                ".sum().backward() or pass gradient=ones of the same shape."
+            )
+        return Tensor._make(np.ones(output.shape, dtype=output.dtype))
+    gradient = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=output.dtype)
+    if gradient.shape != output.shape:
+        raise RuntimeError(
+            f"backward: `gradient` has shape {gradient.shape} but the output has shape {output.shape}; "
+            "they must match."
+        )
+    return gradient if create_graph else gradient.detach()
+
+
+def _run_hooks(tensor, grad):
+    for hook in list(tensor._hooks):
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced if isinstance(replaced, Tensor) else Tensor._make(np.asarray(replaced))
+    return grad
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """The gradients of `outputs` with respect to `inputs`, returned as a tuple (nothing is
+    added to any .grad). With create_graph=True they are themselves differentiable."""
+    single_input = isinstance(inputs, Tensor)
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if single_input else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t._requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad, so it has no gradient to return.")
+    retain = create_graph if retain_graph is None else retain_graph
+    results = backward(outputs, list(grad_outputs), retain_graph=retain, create_graph=create_graph, inputs=inputs)
+    for i, (t, g) in enumerate(zip(inputs, results)):
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {i} (shape {t.shape}) was not used to compute the outputs. "
+                "Pass allow_unused=True to get None for it."
+            )
+    return tuple(results)

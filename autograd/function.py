@@ -1,0 +1,199 @@
+"""Function and Context: how one operation is defined, run and recorded.
+
+A primitive is a `Function` subclass with two static methods side by side:
+`forward(ctx, *arrays)` computes with numpy, `backward(ctx, grad)` returns one
+gradient per input, written with Tensor operations (so it can be differentiated
+again). `MyOp.apply(*inputs)` runs forward and, when a gradient is needed,
+records a `Context` — the node of the graph, seen as `tensor.grad_fn`.
+"""
+from __future__ import annotations
+
+import traceback
+
+import numpy as np
+
+from autograd.grad_mode import state
+from autograd.tensor import Tensor
+
+# In-place changes stamp a tensor with the next tick of this clock (its `_version`).
+# A node remembers the tick at which it was recorded; a saved tensor stamped later
+# was modified after it was saved, and its node's backward would be wrong.
+_clock = 0
+
+
+def mark_modified(tensor: Tensor) -> None:
+    """Record that `tensor.data` was changed in place."""
+    global _clock
+    _clock += 1
+    tensor._version = _clock
+
+
+class Context:
+    """The node one operation leaves in the graph.
+
+    parents          the inputs exactly as passed to `apply` (Tensors or plain values)
+    needs_input_grad one bool per input: does that input want a gradient?
+    saved_tensors    what forward saved with `save_for_backward`, as Tensors
+    scope            the graph scopes (module names) active when it was recorded
+    Forward may also set attributes of its own (`ctx.axis = ...`).
+    """
+
+    def __init__(self, function, parents):
+        self.function = function
+        self.parents = parents
+        self.needs_input_grad = tuple(isinstance(p, Tensor) and p._requires_grad for p in parents)
+        self.scope = state.scope
+        self._saved = ()
+        self._clock = _clock
+        self._released = False
+        self._output = None  # set by the engine while this node's backward runs
+        self.created_at = None  # a stack summary, recorded under detect_anomaly()
+
+    @property
+    def name(self) -> str:
+        return self.function.__name__
+
+    def __repr__(self):
+        return f"<{self.name}Backward>"
+
+    def save_for_backward(self, *values) -> None:
+        """Keep arrays (inputs, the output or masks) for backward; nothing more."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The saved values as Tensors: an input or the output comes back as that very
+        Tensor (so a graph built with create_graph reaches through it); other arrays
+        come back as constants; plain Python values come back unchanged."""
+        if self._released:
+            raise RuntimeError(
+                f"{self.name}: trying to backward through the graph a second time, but its "
+                "saved values were freed after the first backward. Pass retain_graph=True to "
+                "the first backward() (or autograd.grad) if you need to go through it again."
+            )
+        return tuple(self._unpack(value) for value in self._saved)
+
+    def _unpack(self, value):
+        if not isinstance(value, np.ndarray):
+            return value
+        candidates = [p for p in self.parents if isinstance(p, Tensor)]
+        if self._output is not None:
+            candidates.append(self._output)
+        for tensor in candidates:
+            if tensor.data is value:
+                if tensor._version > self._clock:
+                    raise RuntimeError(
+                        f"{self.name}: a tensor it saved for backward (shape {tensor.shape}, "
+                        f"dtype {tensor.dtype}{_named(tensor)}) was modified in place after "
+                        f"{self.name} used it, so its gradient would be wrong. Do not modify it "
+                        "in place (use an out-of-place operation, e.g. `x = x + 1` instead of "
+                        "`x += 1` under no_grad), or modify a .detach()'ed copy."
+                    )
+                return tensor
+        return Tensor._make(value)
+
+    def release(self) -> None:
+        """Free the saved values (done after backward unless retain_graph=True)."""
+        self._saved = ()
+        self._released = True
+
+
+def _named(tensor):
+    return f", name {tensor.name!r}" if tensor.name else ""
+
+
+class _NoGradContext:
+    """Stands in for a Context when nothing is recorded: it forgets what it is given."""
+
+    needs_input_grad = ()
+
+    def save_for_backward(self, *values):
+        pass
+
+
+class Function:
+    """Base class of every operation, the engine's own and users' custom ones.
+
+        class Cube(Function):
+            @staticmethod
+            def forward(ctx, x):            # numpy arrays in, an array out
+                ctx.save_for_backward(x)
+                return x ** 3
+            @staticmethod
+            def backward(ctx, grad):        # Tensors in, one gradient per input out
+                (x,) = ctx.saved_tensors
+                return grad * 3 * x ** 2
+
+        y = Cube.apply(x)
+    """
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function subclass must define a static forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("a Function subclass must define a static backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *inputs, **kwargs) -> Tensor:
+        """Run forward on the inputs' arrays; record a node when a gradient is needed."""
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        if state.grad_enabled and any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
+            ctx = Context(cls, inputs)
+            out = _forward(cls, ctx, arrays, kwargs, inputs)
+            if state.anomaly:
+                from autograd.anomaly import check_forward
+
+                ctx.created_at = traceback.extract_stack()[:-1]
+                check_forward(cls, out, ctx)
+            return Tensor._make(out, ctx)
+        out = _forward(cls, _NO_GRAD_CONTEXT, arrays, kwargs, inputs)
+        if state.anomaly:
+            from autograd.anomaly import check_forward
+
+            check_forward(cls, out, None)
+        return Tensor._make(out)
+
+
+_NO_GRAD_CONTEXT = _NoGradContext()
+
+
+def _forward(cls, ctx, arrays, kwargs, inputs):
+    try:
+        out = cls.forward(ctx, *arrays, **kwargs)
+    except (ValueError, IndexError, TypeError) as error:
+        raise _op_error(cls, inputs, kwargs, error) from None
+    if type(out) is not np.ndarray:  # numpy returns scalars for 0-d results
+        scalar, out = out, np.asarray(out)
+        if isinstance(ctx, Context) and any(value is scalar for value in ctx._saved):
+            ctx._saved = tuple(out if value is scalar else value for value in ctx._saved)
+    return out
+
+
+def describe(x) -> str:
+    """How an input appears in error messages: shape and dtype for arrays, repr otherwise."""
+    if isinstance(x, Tensor):
+        return f"Tensor of shape {x.shape} and dtype {x.dtype}"
+    if isinstance(x, np.ndarray):
+        return f"array of shape {x.shape} and dtype {x.dtype}"
+    return repr(x)
+
+
+def _op_error(cls, inputs, kwargs, error):
+    """Turn a numpy failure inside forward into a message a student can act on."""
+    message = str(error)
+    arrays = [x for x in inputs if isinstance(x, (Tensor, np.ndarray))]
+    advice = ""
+    if "broadcast" in message and len(arrays) >= 2:
+        shapes = " and ".join(str(tuple(a.shape)) for a in arrays)
+        advice = (
+            f"shapes {shapes} cannot be broadcast together: compared from the right, each pair of "
+            "dimensions must be equal or one of them 1. Reshape an operand (e.g. x.reshape(-1, 1) "
+            "or x.unsqueeze(0)) so they line up."
+        )
+    details = "; ".join(f"input {i}: {describe(x)}" for i, x in enumerate(inputs))
+    if kwargs:
+        details += "; " + ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    kind = IndexError if isinstance(error, IndexError) else TypeError if isinstance(error, TypeError) else ValueError
+    return kind(f"{cls.__name__.lower()}: {advice or message} ({details})")

@@ -1,0 +1,149 @@
+"""The Tensor operations as free functions (`autograd.exp(x)`, `autograd.concatenate([...])`),
+plus a few constructors. Each accepts Tensors, arrays or numbers."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import ops
+from autograd.tensor import Tensor, as_tensor, matmul, maximum, minimum, split
+
+__all__ = [
+    "abs", "arange", "clip", "concatenate", "cos", "exp", "full", "log", "log_softmax", "logsumexp", "matmul",
+    "maximum", "mean", "minimum", "ones", "ones_like", "pad", "relu", "sigmoid", "sin", "sliding_window",
+    "softmax", "split", "sqrt", "stack", "sum", "tanh", "where", "zeros", "zeros_like",
+]
+
+
+def exp(x) -> Tensor:
+    return as_tensor(x).exp()
+
+
+def log(x) -> Tensor:
+    return as_tensor(x).log()
+
+
+def sqrt(x) -> Tensor:
+    return as_tensor(x).sqrt()
+
+
+def abs(x) -> Tensor:  # noqa: A001 - numpy's name
+    return as_tensor(x).abs()
+
+
+def sin(x) -> Tensor:
+    return as_tensor(x).sin()
+
+
+def cos(x) -> Tensor:
+    return as_tensor(x).cos()
+
+
+def tanh(x) -> Tensor:
+    return as_tensor(x).tanh()
+
+
+def sigmoid(x) -> Tensor:
+    return as_tensor(x).sigmoid()
+
+
+def relu(x) -> Tensor:
+    return as_tensor(x).relu()
+
+
+def clip(x, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
+    return as_tensor(x).clip(min, max)
+
+
+def sum(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001
+    return as_tensor(x).sum(axis=axis, keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False) -> Tensor:
+    return as_tensor(x).mean(axis=axis, keepdims=keepdims)
+
+
+def logsumexp(x, axis=None, keepdims=False) -> Tensor:
+    return as_tensor(x).logsumexp(axis=axis, keepdims=keepdims)
+
+
+def softmax(x, axis=-1) -> Tensor:
+    return as_tensor(x).softmax(axis=axis)
+
+
+def log_softmax(x, axis=-1) -> Tensor:
+    return as_tensor(x).log_softmax(axis=axis)
+
+
+def pad(x, pad_width, value=0.0) -> Tensor:
+    return as_tensor(x).pad(pad_width, value)
+
+
+def sliding_window(x, window_shape, axis=None, stride=1) -> Tensor:
+    return as_tensor(x).sliding_window(window_shape, axis=axis, stride=stride)
+
+
+def where(condition, a, b) -> Tensor:
+    """a where condition is true, else b (elementwise, broadcasting); condition gets no gradient."""
+    condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if condition.dtype != bool:
+        raise TypeError(f"where: the condition must be boolean (e.g. x > 0), got dtype {condition.dtype}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = as_tensor(a)
+    return ops.Where.apply(condition, _operand(a), _operand(b))
+
+
+def _operand(x):
+    if isinstance(x, (Tensor, np.ndarray)):
+        return x
+    return np.asarray(x).item() if np.ndim(x) == 0 else np.asarray(x)
+
+
+def concatenate(tensors, axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis (numpy.concatenate)."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("concatenate: needs at least one tensor")
+    ndims = {t.ndim for t in tensors}
+    if len(ndims) != 1 or 0 in ndims:
+        raise ValueError(
+            f"concatenate: all tensors need the same number (>= 1) of dimensions; got shapes "
+            f"{[t.shape for t in tensors]}. Use stack to join along a new axis."
+        )
+    return ops.Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors, axis: int = 0) -> Tensor:
+    """Join same-shape tensors along a new axis (composite: expand_dims, then concatenate)."""
+    tensors = [as_tensor(t) for t in tensors]
+    shapes = {t.shape for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError(f"stack: all tensors must have the same shape; got {[t.shape for t in tensors]}")
+    return concatenate([t.expand_dims(axis) for t in tensors], axis=axis)
+
+
+def zeros(*shape, dtype=np.float64, requires_grad=False) -> Tensor:
+    return Tensor(np.zeros(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+
+
+def ones(*shape, dtype=np.float64, requires_grad=False) -> Tensor:
+    return Tensor(np.ones(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+
+
+def full(shape, value, dtype=np.float64, requires_grad=False) -> Tensor:
+    return Tensor(np.full(shape, value, dtype=dtype), requires_grad=requires_grad)
+
+
+def zeros_like(x, requires_grad=False) -> Tensor:
+    return Tensor(np.zeros_like(np.asarray(x)), requires_grad=requires_grad)
+
+
+def ones_like(x, requires_grad=False) -> Tensor:
+    return Tensor(np.ones_like(np.asarray(x)), requires_grad=requires_grad)
+
+
+def arange(*args, dtype=None) -> Tensor:
+    return Tensor(np.arange(*args, dtype=dtype))
+
+
+def _shape(shape):
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape

@@ -1,0 +1,304 @@
+"""Elementwise primitives. Inputs broadcast as in numpy; each backward returns gradients
+in the output's shape and the engine sums them back to each input's shape."""
+import numpy as np
+
+from autograd.function import Function
+
+
+class Add(Function):
+    """out = a + b;  da = grad,  db = grad  (the add gate hands the gradient to both inputs)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """out = a - b;  da = grad,  db = -grad"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """out = a * b;  da = grad * b,  db = grad * a  (the multiply gate swaps its inputs)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (
+            grad * b if ctx.needs_input_grad[0] else None,
+            grad * a if ctx.needs_input_grad[1] else None,
+        )
+
+
+class Div(Function):
+    """out = a / b;  da = grad / b,  db = -grad * a / b**2"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (
+            grad / b if ctx.needs_input_grad[0] else None,
+            -grad * a / (b * b) if ctx.needs_input_grad[1] else None,
+        )
+
+
+class Neg(Function):
+    """out = -a;  da = -grad"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Pow(Function):
+    """out = a ** b;  da = grad * b * a**(b-1),  db = grad * out * log(a)
+    (db is taken as 0 where a == 0 and b >= 0, as PyTorch does)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a ** b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            a_data, b_data = np.asarray(getattr(a, "data", a)), np.asarray(getattr(b, "data", b))
+            zero_base = (a_data == 0) & (b_data >= 0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                safe_a = Where.apply(zero_base, 1.0, a) if np.any(zero_base) else a
+                grad_b = grad * out * safe_a.log()
+        return grad_a, grad_b
+
+
+class Exp(Function):
+    """out = exp(a);  da = grad * out"""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Function):
+    """out = log(a);  da = grad / a"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / a
+
+
+class Sqrt(Function):
+    """out = sqrt(a);  da = grad / (2 * out)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad / (2 * out)
+
+
+class Sin(Function):
+    """out = sin(a);  da = grad * cos(a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cos()
+
+
+class Cos(Function):
+    """out = cos(a);  da = -grad * sin(a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad * a.sin()
+
+
+class Abs(Function):
+    """out = |a|;  da = grad * sign(a)  (0 at a == 0, as PyTorch)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * np.sign(a.data)
+
+
+class Tanh(Function):
+    """out = tanh(a);  da = grad * (1 - out**2)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """out = 1 / (1 + exp(-a)), computed as exp(-log(1 + exp(-a))) so that neither
+    sigmoid(1000) nor sigmoid(-1000) overflows;  da = grad * out * (1 - out)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(-np.logaddexp(0, -a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+class Relu(Function):
+    """out = max(a, 0);  da = grad where a > 0, else 0 (also at a == 0, as PyTorch)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.maximum(a, 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * (a.data > 0)
+
+
+class Maximum(Function):
+    """out = max(a, b) elementwise;  the gradient goes to the larger input, half to each at a tie
+    (as PyTorch; the max gate routes the gradient)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        a, b = np.asarray(getattr(a, "data", a)), np.asarray(getattr(b, "data", b))
+        share_a = Where.apply(a == b, grad * 0.5, grad * (a > b))
+        return (
+            share_a if ctx.needs_input_grad[0] else None,
+            grad - share_a if ctx.needs_input_grad[1] else None,
+        )
+
+
+class Where(Function):
+    """out = a where condition else b;  da = grad where condition, db = grad elsewhere
+    (the condition gets no gradient)."""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.save_for_backward(condition)
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (condition,) = ctx.saved_tensors
+        return (
+            None,
+            Where.apply(condition, grad, 0.0) if ctx.needs_input_grad[1] else None,
+            Where.apply(condition, 0.0, grad) if ctx.needs_input_grad[2] else None,
+        )
+
+
+class Clip(Function):
+    """out = min(max(a, low), high);  da = grad where low <= a <= high, else 0 (as torch.clamp)"""
+
+    @staticmethod
+    def forward(ctx, a, low=None, high=None):
+        if low is None and high is None:
+            raise ValueError("clip needs at least one of min and max")
+        ctx.save_for_backward(a)
+        ctx.low, ctx.high = low, high
+        return np.clip(a, low, high)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        inside = np.ones(a.shape, dtype=bool)
+        if ctx.low is not None:
+            inside &= a.data >= ctx.low
+        if ctx.high is not None:
+            inside &= a.data <= ctx.high
+        return grad * inside
+
+
+class Cast(Function):
+    """out = a converted to `dtype`;  da = grad converted back to a's dtype"""
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.input_dtype = a.dtype
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.astype(ctx.input_dtype)

@@ -1,0 +1,39 @@
+"""Reductions over numpy-style `axis` (None, an int or a tuple) with `keepdims`."""
+import numpy as np
+
+from autograd.function import Function
+
+
+class Sum(Function):
+    """out = sum of a over `axis`;  da = grad repeated over the summed axes"""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        out = np.sum(a, axis=axis, keepdims=True)
+        ctx.input_shape, ctx.keepdims_shape = a.shape, out.shape
+        return out if keepdims else out.reshape(np.sum(out, axis=axis).shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.keepdims_shape).broadcast_to(ctx.input_shape)
+
+
+class Max(Function):
+    """out = max of a over `axis`;  da = grad at the maxima, shared evenly between ties
+    (as torch.amax; the max gate routes the gradient to the winner)."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        if a.size == 0:
+            raise ValueError("max of an empty tensor has no value")
+        out = np.max(a, axis=axis, keepdims=True)
+        ctx.save_for_backward(a, out)
+        ctx.keepdims_shape = out.shape
+        return out if keepdims else out.reshape(np.max(out, axis=axis).shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        winners = a.data == out.data
+        share = winners / winners.sum(axis=tuple(i for i, n in enumerate(ctx.keepdims_shape) if n == 1), keepdims=True)
+        return grad.reshape(ctx.keepdims_shape) * share.astype(a.dtype)

@@ -1,0 +1,182 @@
+"""Primitives that move values around without changing them: reshape, transpose,
+broadcast, indexing, concatenation, padding and sliding windows."""
+import numpy as np
+
+from autograd.function import Function
+
+
+class Reshape(Function):
+    """out = a.reshape(shape);  da = grad.reshape(a.shape)"""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape)
+
+
+class Transpose(Function):
+    """out = a.transpose(axes);  da = grad.transpose(inverse permutation)"""
+
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return np.transpose(a, axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(tuple(np.argsort(ctx.axes)))
+
+
+class BroadcastTo(Function):
+    """out = a repeated along new or size-1 dimensions;  da = grad summed over them
+    (returned as is: the engine's sum-back-to-shape does exactly this)."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def _is_basic(index) -> bool:
+    """Only ints and slices (no arrays): every element is picked at most once."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts)
+
+
+class GetItem(Function):
+    """out = a[index] (ints, slices, integer arrays, boolean masks);
+    da = zeros like a with grad added at the picked places (repeated picks accumulate)."""
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.index, ctx.input_shape = index, a.shape
+        out = a[index]
+        return out.copy() if _is_basic(index) and isinstance(out, np.ndarray) else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScatterAdd.apply(grad, index=ctx.index, shape=ctx.input_shape)
+
+
+class ScatterAdd(Function):
+    """out = zeros(shape) with out[index] += a (repeated indices add up): the adjoint of GetItem;
+    da = grad[index]"""
+
+    @staticmethod
+    def forward(ctx, a, index, shape):
+        ctx.index = index
+        out = np.zeros(shape, dtype=a.dtype)
+        if _is_basic(index) or _is_mask(index):
+            out[index] = a
+        else:
+            np.add.at(out, index, a)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return GetItem.apply(grad, index=ctx.index)
+
+
+def _is_mask(index) -> bool:
+    return isinstance(index, np.ndarray) and index.dtype == bool
+
+
+class Concatenate(Function):
+    """out = the inputs joined along `axis`;  each input gets its slice of grad"""
+
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        ctx.axis = axis
+        ctx.bounds = np.cumsum([0] + [np.shape(a)[axis] for a in arrays])
+        return np.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        prefix = (slice(None),) * (ctx.axis % grad.ndim)
+        return tuple(
+            grad[prefix + (slice(start, stop),)] if needed else None
+            for start, stop, needed in zip(ctx.bounds[:-1], ctx.bounds[1:], ctx.needs_input_grad)
+        )
+
+
+class Pad(Function):
+    """out = a surrounded by a constant (numpy's pad_width);  da = the middle part of grad"""
+
+    @staticmethod
+    def forward(ctx, a, pad_width, value=0.0):
+        widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (a.ndim, 2))
+        if (widths < 0).any():
+            raise ValueError(f"pad widths must be >= 0, got {pad_width}")
+        ctx.middle = tuple(slice(before, before + n) for (before, _), n in zip(widths, a.shape))
+        return np.pad(a, widths, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.middle]
+
+
+def _window_geometry(shape, window_shape, axis, stride):
+    window = (window_shape,) if np.ndim(window_shape) == 0 else tuple(window_shape)
+    if axis is None:
+        axis = tuple(range(len(shape) - len(window), len(shape)))
+    axes = tuple(a % len(shape) for a in ((axis,) if np.ndim(axis) == 0 else axis))
+    strides = (stride,) * len(axes) if np.ndim(stride) == 0 else tuple(stride)
+    if not (len(window) == len(axes) == len(strides)):
+        raise ValueError(f"window_shape {window_shape}, axis {axis} and stride {stride} must have the same length")
+    for ax, w, s in zip(axes, window, strides):
+        if w < 1 or s < 1 or w > shape[ax]:
+            raise ValueError(
+                f"a window of {w} with stride {s} does not fit along axis {ax} of length {shape[ax]}; "
+                "pad the input or use a smaller window"
+            )
+    return window, axes, strides
+
+
+class SlidingWindows(Function):
+    """out[..., i, ..., k] = a[..., i*stride + k, ...]: every window of `window_shape` along
+    `axis`, `stride` apart; the window dimensions come last (convolution and pooling use it).
+    da = each window's gradient added back where it came from (FoldWindows)."""
+
+    @staticmethod
+    def forward(ctx, a, window_shape, axis=None, stride=1):
+        window, axes, strides = _window_geometry(a.shape, window_shape, axis, stride)
+        ctx.window, ctx.axes, ctx.strides, ctx.input_shape = window, axes, strides, a.shape
+        view = np.lib.stride_tricks.sliding_window_view(a, window, axis=axes)
+        steps = [slice(None)] * a.ndim
+        for ax, s in zip(axes, strides):
+            steps[ax] = slice(None, None, s)
+        return view[tuple(steps)]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return FoldWindows.apply(grad, window=ctx.window, axes=ctx.axes, strides=ctx.strides, shape=ctx.input_shape)
+
+
+class FoldWindows(Function):
+    """The adjoint of SlidingWindows: out = zeros(shape); each window of `a` is added back at
+    the place it was taken from (overlaps add up). One vectorised addition per window offset,
+    so a 3x3 window costs 9 additions, never a loop over pixels.  da = SlidingWindows(grad)"""
+
+    @staticmethod
+    def forward(ctx, a, window, axes, strides, shape):
+        ctx.window, ctx.axes, ctx.strides = window, axes, strides
+        out = np.zeros(shape, dtype=a.dtype)
+        counts = [a.shape[ax] for ax in axes]
+        n = len(shape)
+        for offset in np.ndindex(*window):
+            target = [slice(None)] * n
+            for ax, k, s, c in zip(axes, offset, strides, counts):
+                target[ax] = slice(k, k + s * (c - 1) + 1, s)
+            out[tuple(target)] += a[(Ellipsis,) + offset]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return SlidingWindows.apply(grad, window_shape=ctx.window, axis=ctx.axes, stride=ctx.strides)

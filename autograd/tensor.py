@@ -1,0 +1,670 @@
+"""Tensor: an n-dimensional array that remembers the operation that made it.
+
+`data` is a numpy array; `grad` is a Tensor once backward has reached it; `grad_fn`
+is the node (a Context) recorded by the operation that produced it, None for leaves.
+Methods call the primitives in `autograd.ops` explicitly; composites (mean, var,
+softmax, ...) are written here with those primitives, so their gradients come free.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from autograd.grad_mode import state
+
+_FLOAT_KINDS = "f"
+_ALLOWED_KINDS = "fiub"
+
+
+def _check_dtype(array: np.ndarray, requires_grad: bool) -> None:
+    if array.dtype.kind not in _ALLOWED_KINDS or array.dtype == np.float16:
+        raise TypeError(
+            f"Tensor: unsupported dtype {array.dtype}. Tensors hold float32/float64 numbers "
+            "(or integers/booleans without gradients); convert with np.asarray(x, dtype=np.float64)."
+        )
+    if requires_grad and array.dtype.kind not in _FLOAT_KINDS:
+        raise TypeError(
+            f"Tensor: requires_grad=True needs a floating-point tensor, but this one is {array.dtype}. "
+            "Only real numbers have gradients: create it with dtype=np.float64 (or float32)."
+        )
+
+
+def _as_operand(x):
+    """What an operator accepts next to a Tensor: Tensors, arrays and plain numbers.
+
+    Numbers stay Python numbers so numpy treats them as 'weak' (2 * float32 stays float32);
+    numpy scalars (np.float64(1)) are turned into Python numbers for the same reason.
+    """
+    if isinstance(x, (Tensor, np.ndarray)):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, numbers.Number):
+        return x
+    return None
+
+
+class Tensor:
+    """An n-dimensional array with an optional gradient, recorded into a graph as it is used.
+
+    Tensor(data, requires_grad=False, dtype=None, name=None)
+
+    Python numbers default to float64 (gradient checking needs it); numpy arrays keep
+    their dtype (float32 stays float32); integer and boolean tensors carry no gradient.
+    """
+
+    __slots__ = ("data", "grad", "_requires_grad", "name", "_ctx", "_version", "_hooks", "_retains_grad", "__weakref__")
+    __array_ufunc__ = None  # numpy defers to our operators: np.float64(1) - t is a Tensor
+    __hash__ = object.__hash__  # == is elementwise, so hash by identity (usable as dict keys)
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
+        if isinstance(data, Tensor):
+            data = data.data
+        from_python = not isinstance(data, (np.ndarray, np.generic))
+        try:
+            array = np.array(data, dtype=dtype, copy=True)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"Tensor: cannot make an array from {type(data).__name__}: {error}") from None
+        if requires_grad and from_python and dtype is None and array.dtype.kind in "iub":
+            array = array.astype(np.float64)  # Tensor([1, 2], requires_grad=True) means floats
+        _check_dtype(array, requires_grad)
+        self.data = array
+        self.grad = None
+        self._requires_grad = bool(requires_grad)
+        self.name = name
+        self._ctx = None
+        self._version = 0
+        self._hooks = None
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, data: np.ndarray, ctx=None) -> "Tensor":
+        """The fast constructor used by operations: no copy, no checks."""
+        t = object.__new__(Tensor)
+        t.data = data
+        t.grad = None
+        t._requires_grad = ctx is not None
+        t.name = None
+        t._ctx = ctx
+        t._version = 0
+        t._hooks = None
+        t._retains_grad = False
+        return t
+
+    # ----- attributes -------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Mark a leaf as wanting a gradient (in place); returns self."""
+        if self._ctx is not None and not requires_grad:
+            raise RuntimeError(
+                "requires_grad_(False): this tensor was computed by an operation; use .detach() "
+                "to get a tensor that does not require grad."
+            )
+        _check_dtype(self.data, requires_grad)
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def grad_fn(self):
+        """The node that produced this tensor (None for leaves)."""
+        return self._ctx
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def item(self):
+        """The Python number held by a one-element tensor."""
+        if self.data.size != 1:
+            raise ValueError(f"item(): only a tensor with one element has an item; this one has shape {self.shape}.")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and dtype != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor: it is a scalar and has no length.")
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"The truth value of a tensor of shape {self.shape} is ambiguous; use (t > 0).all() "
+                "or .any() for arrays."
+            )
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __format__(self, spec):
+        if spec and self.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self):
+        if self.ndim == 0:
+            body = repr(self.data.item())
+        else:
+            body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=100, edgeitems=3)
+        parts = [body, f"dtype={self.dtype}"]
+        if self._ctx is not None:
+            parts.append(f"grad_fn={self._ctx!r}")
+        elif self._requires_grad:
+            parts.append("requires_grad=True")
+        if self.name:
+            parts.append(f"name={self.name!r}")
+        return f"Tensor({', '.join(parts)})"
+
+    # ----- gradients --------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
+        """Compute d(self)/d(leaf) for every leaf with requires_grad and add it to leaf.grad.
+
+        A non-scalar tensor needs `gradient`, the vector v of the vector-Jacobian product v^T J.
+        """
+        engine.backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph)
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph (shares memory; does not require grad)."""
+        return Tensor._make(self.data)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (sets .grad to None)."""
+        self.grad = None
+
+    def retain_grad(self) -> None:
+        """Keep .grad on this non-leaf tensor after backward (leaves always keep theirs)."""
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad(): this tensor does not require grad, so it will never have one.")
+        self._retains_grad = True
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces it.
+
+        Returns a handle whose .remove() unregisters the hook.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("register_hook(): this tensor does not require grad, so no gradient will reach it.")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _HookHandle(self._hooks, hook)
+
+    # ----- arithmetic -------------------------------------------------------------------
+    def _binary(self, op, other, reverse=False):
+        other = _as_operand(other)
+        if other is None:
+            return NotImplemented
+        return op.apply(other, self) if reverse else op.apply(self, other)
+
+    def __add__(self, other):
+        return self._binary(ops.Add, other)
+
+    def __radd__(self, other):
+        return self._binary(ops.Add, other, reverse=True)
+
+    def __sub__(self, other):
+        return self._binary(ops.Sub, other)
+
+    def __rsub__(self, other):
+        return self._binary(ops.Sub, other, reverse=True)
+
+    def __mul__(self, other):
+        return self._binary(ops.Mul, other)
+
+    def __rmul__(self, other):
+        return self._binary(ops.Mul, other, reverse=True)
+
+    def __truediv__(self, other):
+        return self._binary(ops.Div, other)
+
+    def __rtruediv__(self, other):
+        return self._binary(ops.Div, other, reverse=True)
+
+    def __pow__(self, exponent):
+        return self._binary(ops.Pow, exponent)
+
+    def __rpow__(self, base):
+        base = _as_operand(base)
+        if base is None:
+            return NotImplemented
+        if not isinstance(base, Tensor):  # d(b**x)/dx needs log(b), so b becomes a constant Tensor
+            base = Tensor._make(np.asarray(base, dtype=np.result_type(base, self.data)))
+        return ops.Pow.apply(base, self)
+
+    def __neg__(self):
+        return ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.Abs.apply(self)
+
+    def __matmul__(self, other):
+        other = _as_operand(other)
+        if other is None:
+            return NotImplemented
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        other = _as_operand(other)
+        if other is None:
+            return NotImplemented
+        return matmul(other, self)
+
+    # In-place operators follow PyTorch's rules; see _inplace.
+    def __iadd__(self, other):
+        return self._inplace(ops.Add, other, np.add)
+
+    def __isub__(self, other):
+        return self._inplace(ops.Sub, other, np.subtract)
+
+    def __imul__(self, other):
+        return self._inplace(ops.Mul, other, np.multiply)
+
+    def __itruediv__(self, other):
+        return self._inplace(ops.Div, other, np.true_divide)
+
+    def _inplace(self, op, other, ufunc):
+        """`t += x`: changes t's data in place when nothing is being recorded (the version
+        is bumped, so a backward that saved t will refuse to run); when the result must be
+        recorded, `t` is rebound to a new tensor `t + x` (out of place, gradients stay right);
+        on a leaf that requires grad it is an error, as in PyTorch."""
+        other = _as_operand(other)
+        if other is None:
+            return NotImplemented
+        other_needs_grad = isinstance(other, Tensor) and other._requires_grad
+        recording = state.grad_enabled and (self._requires_grad or other_needs_grad)
+        if recording and self._ctx is None and self._requires_grad:
+            raise RuntimeError(
+                f"{op.__name__.lower()}: in-place change of a leaf tensor that requires grad "
+                f"(shape {self.shape}). Do it under `with no_grad():` (as optimisers do), or "
+                "write `x = x + ...` to make a new tensor."
+            )
+        if recording:
+            return op.apply(self, other)
+        value = other.data if isinstance(other, Tensor) else other
+        try:
+            ufunc(self.data, value, out=self.data)
+        except (TypeError, ValueError) as error:
+            raise type(error)(
+                f"{op.__name__.lower()} in place: cannot write the result into this tensor "
+                f"(shape {self.shape}, dtype {self.dtype}) from {_describe(value)}: {error}. "
+                "The result must keep this tensor's shape and dtype; use `x = x + y` instead."
+            ) from None
+        function.mark_modified(self)
+        return self
+
+    def __setitem__(self, index, value):
+        """`t[index] = value` changes t in place; allowed only when t is not part of a recorded graph."""
+        if state.grad_enabled and self._requires_grad:
+            raise RuntimeError(
+                f"setitem: cannot assign into a tensor that requires grad (shape {self.shape}) while "
+                "gradients are recorded. Build a new tensor (autograd.where, concatenate) or do it "
+                "under `with no_grad():`."
+            )
+        value = value.data if isinstance(value, Tensor) else value
+        self.data[_index_array(index)] = value
+        function.mark_modified(self)
+
+    # ----- comparisons (results carry no gradient) ----------------------------------------
+    def _compare(self, ufunc, other):
+        other = _as_operand(other)
+        if other is None:
+            return NotImplemented
+        return Tensor._make(np.asarray(ufunc(self.data, other.data if isinstance(other, Tensor) else other)))
+
+    def __lt__(self, other):
+        return self._compare(np.less, other)
+
+    def __le__(self, other):
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other):
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other):
+        return self._compare(np.greater_equal, other)
+
+    def __eq__(self, other):
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other):
+        return self._compare(np.not_equal, other)
+
+    def all(self, axis=None, keepdims=False) -> "Tensor":
+        return Tensor._make(np.asarray(np.all(self.data, axis=axis, keepdims=keepdims)))
+
+    def any(self, axis=None, keepdims=False) -> "Tensor":
+        return Tensor._make(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)))
+
+    def argmax(self, axis=None, keepdims=False) -> "Tensor":
+        return Tensor._make(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)))
+
+    def argmin(self, axis=None, keepdims=False) -> "Tensor":
+        return Tensor._make(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
+
+    # ----- elementwise functions ------------------------------------------------------------
+    def exp(self) -> "Tensor":
+        return ops.Exp.apply(self)
+
+    def log(self) -> "Tensor":
+        return ops.Log.apply(self)
+
+    def sqrt(self) -> "Tensor":
+        return ops.Sqrt.apply(self)
+
+    def abs(self) -> "Tensor":
+        return ops.Abs.apply(self)
+
+    def tanh(self) -> "Tensor":
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self) -> "Tensor":
+        return ops.Sigmoid.apply(self)
+
+    def relu(self) -> "Tensor":
+        return ops.Relu.apply(self)
+
+    def sin(self) -> "Tensor":
+        return ops.Sin.apply(self)
+
+    def cos(self) -> "Tensor":
+        return ops.Cos.apply(self)
+
+    def clip(self, min=None, max=None) -> "Tensor":
+        """Limit values to [min, max]; the gradient passes where min <= x <= max."""
+        return ops.Clip.apply(self, low=min, high=max)
+
+    def maximum(self, other) -> "Tensor":
+        return maximum(self, other)
+
+    def minimum(self, other) -> "Tensor":
+        return minimum(self, other)
+
+    def astype(self, dtype) -> "Tensor":
+        """A copy converted to `dtype`; the gradient is converted back."""
+        if np.dtype(dtype) == self.dtype:
+            return self
+        return ops.Cast.apply(self, dtype=np.dtype(dtype))
+
+    def float(self) -> "Tensor":
+        return self.astype(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.astype(np.float64)
+
+    # ----- reductions -------------------------------------------------------------------
+    def sum(self, axis=None, keepdims: bool = False) -> "Tensor":
+        return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
+        """mean = sum / n (composite)."""
+        return self.sum(axis=axis, keepdims=keepdims) / _count(self.shape, axis)
+
+    def max(self, axis=None, keepdims: bool = False) -> "Tensor":
+        """Largest value; the gradient is split evenly between tied maxima (as torch.amax)."""
+        return ops.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims: bool = False) -> "Tensor":
+        """min(x) = -max(-x) (composite)."""
+        return -((-self).max(axis=axis, keepdims=keepdims))
+
+    def var(self, axis=None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
+        """var = sum((x - mean)^2) / (n - ddof); ddof=0 (population variance) as in numpy."""
+        centered = self - self.mean(axis=axis, keepdims=True)
+        return (centered * centered).sum(axis=axis, keepdims=keepdims) / (_count(self.shape, axis) - ddof)
+
+    def std(self, axis=None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
+        """std = sqrt(var)."""
+        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+
+    def logsumexp(self, axis=None, keepdims: bool = False) -> "Tensor":
+        """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x), so nothing overflows."""
+        shift = self.max(axis=axis, keepdims=True).detach()
+        shift.data[~np.isfinite(shift.data)] = 0  # a row of -inf stays -inf instead of nan
+        out = (self - shift).exp().sum(axis=axis, keepdims=True).log() + shift
+        return out if keepdims else out.squeeze(axis)
+
+    def softmax(self, axis: int = -1) -> "Tensor":
+        """softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m), m = max(x) (stable)."""
+        shifted = (self - self.max(axis=axis, keepdims=True).detach()).exp()
+        return shifted / shifted.sum(axis=axis, keepdims=True)
+
+    def log_softmax(self, axis: int = -1) -> "Tensor":
+        """log_softmax(x) = x - logsumexp(x) (stable)."""
+        return self - self.logsumexp(axis=axis, keepdims=True)
+
+    # ----- shapes -----------------------------------------------------------------------
+    def reshape(self, *shape) -> "Tensor":
+        """Numpy's reshape: t.reshape(2, 3) or t.reshape((2, 3)); one dimension may be -1."""
+        shape = _shape_arg(shape)
+        if shape == self.shape:
+            return self
+        return ops.Reshape.apply(self, shape=shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        """Merge dimensions start_dim..end_dim into one (all of them by default)."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = start_dim % self.ndim, end_dim % self.ndim
+        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1 :])
+
+    def transpose(self, *axes) -> "Tensor":
+        """Permute dimensions as numpy does: no axes reverses them, else a full permutation."""
+        axes = _shape_arg(axes) if axes else tuple(reversed(range(self.ndim)))
+        return ops.Transpose.apply(self, axes=axes)
+
+    def permute(self, *axes) -> "Tensor":
+        return self.transpose(*axes)
+
+    @property
+    def T(self) -> "Tensor":
+        return self.transpose()
+
+    @property
+    def mT(self) -> "Tensor":
+        """Swap the last two dimensions (the matrix transpose of a batch of matrices)."""
+        axes = list(range(self.ndim))
+        axes[-1], axes[-2] = axes[-2], axes[-1]
+        return self.transpose(axes)
+
+    def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
+        axes = list(range(self.ndim))
+        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+        return self.transpose(axes)
+
+    def broadcast_to(self, *shape) -> "Tensor":
+        """Repeat along size-1 (or new leading) dimensions without copying."""
+        shape = _shape_arg(shape)
+        if shape == self.shape:
+            return self
+        return ops.BroadcastTo.apply(self, shape=shape)
+
+    def expand(self, *shape) -> "Tensor":
+        """PyTorch's name for broadcast_to; -1 keeps a dimension."""
+        shape = _shape_arg(shape)
+        lead = len(shape) - self.ndim
+        shape = tuple(self.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
+        return self.broadcast_to(shape)
+
+    def squeeze(self, axis=None) -> "Tensor":
+        """Remove size-1 dimensions (all of them, or those in `axis`)."""
+        try:
+            return self.reshape(np.squeeze(self.data, axis=axis).shape)
+        except ValueError as error:
+            raise ValueError(f"squeeze: {error} (tensor of shape {self.shape}, axis={axis})") from None
+
+    def expand_dims(self, axis) -> "Tensor":
+        """Insert a size-1 dimension at `axis` (numpy's expand_dims)."""
+        try:
+            return self.reshape(np.expand_dims(self.data, axis).shape)
+        except (ValueError, IndexError) as error:
+            raise ValueError(f"expand_dims: {error} (tensor of shape {self.shape}, axis={axis})") from None
+
+    def unsqueeze(self, axis) -> "Tensor":
+        return self.expand_dims(axis)
+
+    def __getitem__(self, index) -> "Tensor":
+        return ops.GetItem.apply(self, index=_index_array(index))
+
+    def pad(self, pad_width, value=0.0) -> "Tensor":
+        """Pad with a constant, numpy-style: pad_width = ((before, after), ...) or one int."""
+        return ops.Pad.apply(self, pad_width=pad_width, value=value)
+
+    def sliding_window(self, window_shape, axis=None, stride=1) -> "Tensor":
+        """All windows of `window_shape` along `axis`, `stride` apart (numpy's
+        sliding_window_view with a step): the window dimensions are appended at the end.
+        For images (N, C, H, W): x.sliding_window((3, 3), axis=(2, 3)) -> (N, C, H-2, W-2, 3, 3)."""
+        return ops.SlidingWindows.apply(self, window_shape=window_shape, axis=axis, stride=stride)
+
+    def split(self, indices_or_sections, axis: int = 0) -> list:
+        return split(self, indices_or_sections, axis)
+
+    def matmul(self, other) -> "Tensor":
+        return matmul(self, other)
+
+
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _describe(x):
+    return f"an array of shape {np.shape(x)} and dtype {np.asarray(x).dtype}"
+
+
+def _shape_arg(shape) -> tuple:
+    """Accept both f(2, 3) and f((2, 3))."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def _count(shape, axis) -> int:
+    """How many elements a reduction over `axis` combines."""
+    if axis is None:
+        return int(np.prod(shape, dtype=np.int64))
+    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+
+
+def _index_array(index):
+    """Tensors inside an index become their arrays (integer or boolean)."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+def as_tensor(x, dtype=None) -> Tensor:
+    """x itself if it is a Tensor (of that dtype), else a constant Tensor holding it."""
+    if isinstance(x, Tensor) and (dtype is None or x.dtype == np.dtype(dtype)):
+        return x
+    if isinstance(x, Tensor):
+        return x.astype(dtype)
+    return Tensor(x, dtype=dtype)
+
+
+def matmul(a, b) -> Tensor:
+    """Matrix product with numpy's rules: batched over leading dimensions; a 1-D operand
+    is treated as a row (left) or column (right) vector and that dimension removed."""
+    a, b = as_tensor(a), as_tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least one dimension, got shapes {a.shape} and {b.shape}; use * for scalars.")
+    if a.ndim == 1 and b.ndim == 1:
+        return (a.reshape(1, -1) @ b.reshape(-1, 1)).reshape(())
+    if a.ndim == 1:
+        return (a.reshape(1, -1) @ b).squeeze(-2)
+    if b.ndim == 1:
+        return (a @ b.reshape(-1, 1)).squeeze(-1)
+    if a.shape[-1] != b.shape[-2]:
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape} do not fit: the last dimension of the first "
+            f"({a.shape[-1]}) must equal the second-to-last of the second ({b.shape[-2]}). "
+            "Transpose one of them (e.g. b.T) or check the layer sizes."
+        )
+    return ops.MatMul.apply(a, b)
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise larger value; the gradient is split evenly at ties (as PyTorch)."""
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = as_tensor(a)
+    return ops.Maximum.apply(_as_operand(a), _as_operand(b))
+
+
+def minimum(a, b) -> Tensor:
+    """minimum(a, b) = -maximum(-a, -b) (composite)."""
+    return -maximum(-as_tensor(a), -as_tensor(b))
+
+
+def split(x, indices_or_sections, axis: int = 0) -> list:
+    """numpy.split: equal sections (an int) or pieces cut at the given indices (composite of slices)."""
+    x = as_tensor(x)
+    length = x.shape[axis]
+    if isinstance(indices_or_sections, numbers.Integral):
+        sections = int(indices_or_sections)
+        if sections <= 0 or length % sections:
+            raise ValueError(
+                f"split: an axis of length {length} cannot be split into {sections} equal sections; "
+                "pass the indices to cut at instead."
+            )
+        cuts = list(range(length // sections, length, length // sections))
+    else:
+        cuts = list(indices_or_sections)
+    bounds = [0] + cuts + [length]
+    prefix = (slice(None),) * (axis % x.ndim)
+    return [x[prefix + (slice(start, stop),)] for start, stop in zip(bounds[:-1], bounds[1:])]
+
+
+# The primitives, the engine and the in-place clock refer back to Tensor, so they are
+# imported once Tensor exists.
+from autograd import engine, function, ops  # noqa: E402

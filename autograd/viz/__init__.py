@@ -1,0 +1,1 @@
+"""Drawing the recorded graph: trace, Graphviz rendering, step-by-step backprop."""

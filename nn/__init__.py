@@ -1,0 +1,1 @@
+"""nn: layers, losses and initialisers built only from autograd Tensor operations."""
