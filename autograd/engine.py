@@ -5,7 +5,7 @@ import gc
 
 import numpy as np
 
-from autograd.grad_mode import set_grad_enabled, state
+from autograd.grad_mode import state
 from autograd.tensor import Tensor
 
 
@@ -51,33 +51,32 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
     Without `inputs`: add each leaf's gradient into leaf.grad (and into .grad of tensors that
     called retain_grad()). With `inputs`: return their gradients instead, touching no .grad.
     """
-    seeds = {}
+    grads = {}  # id(tensor) -> the sum of the gradients that have reached it so far
     for output, gradient in zip(outputs, gradients):
         seed = _seed(output, gradient, create_graph)
-        seeds[id(output)] = seeds[id(output)] + seed if id(output) in seeds else seed
+        grads[id(output)] = grads[id(output)] + seed if id(output) in grads else seed
     wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
     results = [None] * len(inputs) if inputs is not None else None
 
     gc_was_enabled = gc.isenabled()
-    gc.disable()  # graph walks create many objects; the cyclic collector would rescan them all
+    gc.disable()  # a walk creates many objects; the cyclic collector would rescan the whole graph
+    recording, state.grad_enabled = state.grad_enabled, create_graph
     try:
-        with set_grad_enabled(create_graph):
-            order = toposort(outputs)
-            grads = seeds
-            for tensor in reversed(order):
-                grad = grads.pop(id(tensor), None)
-                if grad is None:
-                    continue  # no gradient reached this tensor
-                if tensor._hooks:
-                    grad = _run_hooks(tensor, grad)
-                if wanted is not None and id(tensor) in wanted:
+        for tensor in reversed(toposort(outputs)):
+            grad = grads.pop(id(tensor), None)
+            if grad is None:
+                continue  # no gradient reached this tensor
+            if tensor._hooks:
+                grad = _run_hooks(tensor, grad)
+            if wanted is not None:
+                if id(tensor) in wanted:
                     results[wanted[id(tensor)]] = grad
-                elif tensor._ctx is None or tensor._retains_grad:
-                    if wanted is None:
-                        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
-                if tensor._ctx is not None:
-                    _propagate(tensor, grad, grads, retain_graph)
+            elif tensor._ctx is None or tensor._retains_grad:
+                tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+            if tensor._ctx is not None:
+                _propagate(tensor, grad, grads, retain_graph)
     finally:
+        state.grad_enabled = recording
         if gc_was_enabled:
             gc.enable()
     return results
@@ -93,7 +92,7 @@ def _propagate(tensor, grad, grads, retain_graph):
     finally:
         ctx._output = None
         state.anomaly = checking
-    if not isinstance(input_grads, tuple):
+    if type(input_grads) is not tuple:
         input_grads = (input_grads,)
     if len(input_grads) != len(ctx.parents):
         raise RuntimeError(
@@ -104,26 +103,30 @@ def _propagate(tensor, grad, grads, retain_graph):
         from autograd.anomaly import check_backward
 
         check_backward(ctx, input_grads)
-    for parent, parent_grad in zip(ctx.parents, input_grads):
-        if parent_grad is None or not isinstance(parent, Tensor) or not parent._requires_grad:
+    for parent, needs_grad, parent_grad in zip(ctx.parents, ctx.needs_input_grad, input_grads):
+        if not needs_grad or parent_grad is None:
             continue
         if not isinstance(parent_grad, Tensor):
             parent_grad = Tensor._make(np.asarray(parent_grad))
-        if parent_grad.shape != parent.shape:
-            try:
-                parent_grad = sum_to(parent_grad, parent.shape)
-            except ValueError:
-                raise RuntimeError(
-                    f"{ctx.name}.backward returned a gradient of shape {parent_grad.shape} for an "
-                    f"input of shape {parent.shape}; a gradient must have its input's shape "
-                    "(or the output's, which the engine sums back)."
-                ) from None
-        if parent_grad.dtype != parent.dtype:
+        if parent_grad.data.shape != parent.data.shape:
+            parent_grad = _sum_to_input(ctx, parent_grad, parent)
+        if parent_grad.data.dtype != parent.data.dtype:
             parent_grad = parent_grad.astype(parent.dtype)
         key = id(parent)
         grads[key] = grads[key] + parent_grad if key in grads else parent_grad
     if not retain_graph:
         ctx.release()
+
+
+def _sum_to_input(ctx, grad, parent):
+    try:
+        return sum_to(grad, parent.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"{ctx.name}.backward returned a gradient of shape {grad.shape} for an input of shape "
+            f"{parent.shape}; a gradient must have its input's shape (or the output's, which the "
+            "engine sums back)."
+        ) from None
 
 
 def _seed(output, gradient, create_graph):
@@ -142,7 +145,8 @@ def _seed(output, gradient, create_graph):
                 ".sum().backward() or pass gradient=ones of the same shape."
             )
         return Tensor._make(np.ones(output.shape, dtype=output.dtype))
-    gradient = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=output.dtype)
+    if not isinstance(gradient, Tensor):
+        gradient = Tensor._make(np.asarray(gradient, dtype=output.dtype))
     if gradient.shape != output.shape:
         raise RuntimeError(
             f"backward: `gradient` has shape {gradient.shape} but the output has shape {output.shape}; "

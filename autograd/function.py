@@ -38,16 +38,17 @@ class Context:
     Forward may also set attributes of its own (`ctx.axis = ...`).
     """
 
-    def __init__(self, function, parents):
+    _saved = ()
+    _released = False
+    _output = None  # set by the engine while this node's backward runs
+    created_at = None  # a stack summary, recorded under detect_anomaly()
+
+    def __init__(self, function, parents, needs_input_grad):
         self.function = function
         self.parents = parents
-        self.needs_input_grad = tuple(isinstance(p, Tensor) and p._requires_grad for p in parents)
+        self.needs_input_grad = needs_input_grad
         self.scope = state.scope
-        self._saved = ()
         self._clock = _clock
-        self._released = False
-        self._output = None  # set by the engine while this node's backward runs
-        self.created_at = None  # a stack summary, recorded under detect_anomaly()
 
     @property
     def name(self) -> str:
@@ -139,21 +140,25 @@ class Function:
     def apply(cls, *inputs, **kwargs) -> Tensor:
         """Run forward on the inputs' arrays; record a node when a gradient is needed."""
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
-        if state.grad_enabled and any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
-            ctx = Context(cls, inputs)
+        needs_grad = [isinstance(x, Tensor) and x._requires_grad for x in inputs]
+        if True in needs_grad and state.grad_enabled:
+            ctx = Context(cls, inputs, tuple(needs_grad))
             out = _forward(cls, ctx, arrays, kwargs, inputs)
             if state.anomaly:
-                from autograd.anomaly import check_forward
-
-                ctx.created_at = traceback.extract_stack()[:-1]
-                check_forward(cls, out, ctx)
+                _check_forward(cls, out, ctx)
             return Tensor._make(out, ctx)
         out = _forward(cls, _NO_GRAD_CONTEXT, arrays, kwargs, inputs)
         if state.anomaly:
-            from autograd.anomaly import check_forward
-
-            check_forward(cls, out, None)
+            _check_forward(cls, out, None)
         return Tensor._make(out)
+
+
+def _check_forward(cls, out, ctx):
+    from autograd.anomaly import check_forward
+
+    if ctx is not None:
+        ctx.created_at = traceback.extract_stack()[:-2]
+    check_forward(cls, out, ctx)
 
 
 _NO_GRAD_CONTEXT = _NoGradContext()

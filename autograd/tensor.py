@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd.grad_mode import state
 
+_new_object = object.__new__
 _FLOAT_KINDS = "f"
 _ALLOWED_KINDS = "fiub"
 
@@ -69,28 +70,26 @@ class Tensor:
         if requires_grad and from_python and dtype is None and array.dtype.kind in "iub":
             array = array.astype(np.float64)  # Tensor([1, 2], requires_grad=True) means floats
         _check_dtype(array, requires_grad)
-        self.data = array
-        self.grad = None
+        self._init(array, None)
         self._requires_grad = bool(requires_grad)
         self.name = name
-        self._ctx = None
+
+    @staticmethod
+    def _make(data: np.ndarray, ctx=None) -> "Tensor":
+        """The fast constructor used by operations: no copy, no checks."""
+        t = _new_object(Tensor)
+        t._init(data, ctx)
+        return t
+
+    def _init(self, data, ctx):
+        self.data = data
+        self.grad = None
+        self._requires_grad = ctx is not None
+        self.name = None
+        self._ctx = ctx
         self._version = 0
         self._hooks = None
         self._retains_grad = False
-
-    @classmethod
-    def _make(cls, data: np.ndarray, ctx=None) -> "Tensor":
-        """The fast constructor used by operations: no copy, no checks."""
-        t = object.__new__(Tensor)
-        t.data = data
-        t.grad = None
-        t._requires_grad = ctx is not None
-        t.name = None
-        t._ctx = ctx
-        t._version = 0
-        t._hooks = None
-        t._retains_grad = False
-        return t
 
     # ----- attributes -------------------------------------------------------------------
     @property
