@@ -5,6 +5,7 @@ import gc
 
 import numpy as np
 
+from autograd.function import value
 from autograd.grad_mode import state
 from autograd.tensor import Tensor
 
@@ -50,10 +51,15 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
 
     Without `inputs`: add each leaf's gradient into leaf.grad (and into .grad of tensors that
     called retain_grad()). With `inputs`: return their gradients instead, touching no .grad.
+
+    Gradients travel as plain arrays in an ordinary backward, and as Tensors (so the walk is
+    itself recorded) with create_graph=True.
     """
+    on_arrays = not create_graph
     grads = {}  # id(tensor) -> the sum of the gradients that have reached it so far
     for output, gradient in zip(outputs, gradients):
         seed = _seed(output, gradient, create_graph)
+        seed = seed.data if on_arrays else seed
         grads[id(output)] = grads[id(output)] + seed if id(output) in grads else seed
     wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
     results = [None] * len(inputs) if inputs is not None else None
@@ -70,11 +76,11 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
                 grad = _run_hooks(tensor, grad)
             if wanted is not None:
                 if id(tensor) in wanted:
-                    results[wanted[id(tensor)]] = grad
+                    results[wanted[id(tensor)]] = _as_tensor(grad)
             elif tensor._ctx is None or tensor._retains_grad:
-                tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+                tensor.grad = _as_tensor(grad) if tensor.grad is None else tensor.grad + grad
             if tensor._ctx is not None:
-                _propagate(tensor, grad, grads, retain_graph)
+                _propagate(tensor, grad, grads, retain_graph, on_arrays)
     finally:
         state.grad_enabled = recording
         if gc_was_enabled:
@@ -82,15 +88,16 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
     return results
 
 
-def _propagate(tensor, grad, grads, retain_graph):
+def _propagate(tensor, grad, grads, retain_graph, on_arrays):
     """Call the node's backward and hand each input its share of the gradient."""
     ctx = tensor._ctx
-    ctx._output = tensor
+    arrays_in = on_arrays and ctx.function.backward_on_arrays
+    ctx._output, ctx._as_arrays = tensor, arrays_in
     checking, state.anomaly = state.anomaly, False  # blame the node below, not the ops inside its backward
     try:
-        input_grads = ctx.function.backward(ctx, grad)
+        input_grads = ctx.function.backward(ctx, grad if arrays_in else _as_tensor(grad))
     finally:
-        ctx._output = None
+        ctx._output, ctx._as_arrays = None, False
         state.anomaly = checking
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
@@ -106,16 +113,22 @@ def _propagate(tensor, grad, grads, retain_graph):
     for parent, needs_grad, parent_grad in zip(ctx.parents, ctx.needs_input_grad, input_grads):
         if not needs_grad or parent_grad is None:
             continue
-        if not isinstance(parent_grad, Tensor):
+        if on_arrays:
+            parent_grad = np.asarray(value(parent_grad))
+        elif not isinstance(parent_grad, Tensor):
             parent_grad = Tensor._make(np.asarray(parent_grad))
-        if parent_grad.data.shape != parent.data.shape:
+        if parent_grad.shape != parent.data.shape:
             parent_grad = _sum_to_input(ctx, parent_grad, parent)
-        if parent_grad.data.dtype != parent.data.dtype:
-            parent_grad = parent_grad.astype(parent.dtype)
+        if parent_grad.dtype != parent.data.dtype:
+            parent_grad = parent_grad.astype(parent.data.dtype)
         key = id(parent)
         grads[key] = grads[key] + parent_grad if key in grads else parent_grad
     if not retain_graph:
         ctx.release()
+
+
+def _as_tensor(grad):
+    return grad if isinstance(grad, Tensor) else Tensor._make(grad)
 
 
 def _sum_to_input(ctx, grad, parent):
@@ -156,11 +169,13 @@ def _seed(output, gradient, create_graph):
 
 
 def _run_hooks(tensor, grad):
+    on_arrays = not isinstance(grad, Tensor)
+    grad = _as_tensor(grad)
     for hook in list(tensor._hooks):
         replaced = hook(grad)
         if replaced is not None:
             grad = replaced if isinstance(replaced, Tensor) else Tensor._make(np.asarray(replaced))
-    return grad
+    return grad.data if on_arrays else grad
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):

@@ -5,6 +5,12 @@ A primitive is a `Function` subclass with two static methods side by side:
 gradient per input, written with Tensor operations (so it can be differentiated
 again). `MyOp.apply(*inputs)` runs forward and, when a gradient is needed,
 records a `Context` — the node of the graph, seen as `tensor.grad_fn`.
+
+The engine's own primitives (`Primitive` subclasses) write each backward rule so that it
+also runs on plain numpy arrays: operators, `.reshape/.transpose/.sum/.astype/.mT`,
+indexing, `Op.apply(...)` for anything else, and `value(x)` for constant masks. An ordinary
+backward runs the rules on arrays (fast); `create_graph=True` runs the same rules on
+Tensors, so the backward pass is recorded and can be differentiated again.
 """
 from __future__ import annotations
 
@@ -41,6 +47,7 @@ class Context:
     _saved = ()
     _released = False
     _output = None  # set by the engine while this node's backward runs
+    _as_arrays = False  # set by the engine: hand saved values to backward as plain arrays?
     created_at = None  # a stack summary, recorded under detect_anomaly()
 
     def __init__(self, function, parents, needs_input_grad):
@@ -63,25 +70,22 @@ class Context:
 
     @property
     def saved_tensors(self) -> tuple:
-        """The saved values as Tensors: an input or the output comes back as that very
-        Tensor (so a graph built with create_graph reaches through it); other arrays
-        come back as constants; plain Python values come back unchanged."""
+        """The saved values. An input or the output comes back as that very Tensor (so a graph
+        built with create_graph reaches through it), other arrays as constant Tensors, plain
+        Python values unchanged; during an ordinary backward a Primitive gets plain arrays."""
         if self._released:
             raise RuntimeError(
                 f"{self.name}: trying to backward through the graph a second time, but its "
                 "saved values were freed after the first backward. Pass retain_graph=True to "
                 "the first backward() (or autograd.grad) if you need to go through it again."
             )
-        return tuple(self._unpack(value) for value in self._saved)
+        return tuple([self._unpack(value) for value in self._saved])
 
     def _unpack(self, value):
-        if not isinstance(value, np.ndarray):
+        if type(value) is not np.ndarray:
             return value
-        candidates = [p for p in self.parents if isinstance(p, Tensor)]
-        if self._output is not None:
-            candidates.append(self._output)
-        for tensor in candidates:
-            if tensor.data is value:
+        for tensor in (*self.parents, self._output):
+            if isinstance(tensor, Tensor) and tensor.data is value:
                 if tensor._version > self._clock:
                     raise RuntimeError(
                         f"{self.name}: a tensor it saved for backward (shape {tensor.shape}, "
@@ -90,8 +94,8 @@ class Context:
                         "in place (use an out-of-place operation, e.g. `x = x + 1` instead of "
                         "`x += 1` under no_grad), or modify a .detach()'ed copy."
                     )
-                return tensor
-        return Tensor._make(value)
+                return value if self._as_arrays else tensor
+        return value if self._as_arrays else Tensor._make(value)
 
     def release(self) -> None:
         """Free the saved values (done after backward unless retain_graph=True)."""
@@ -128,6 +132,8 @@ class Function:
         y = Cube.apply(x)
     """
 
+    backward_on_arrays = False  # user-defined backward rules always receive Tensors
+
     @staticmethod
     def forward(ctx, *args, **kwargs):
         raise NotImplementedError("a Function subclass must define a static forward(ctx, *inputs)")
@@ -137,10 +143,18 @@ class Function:
         raise NotImplementedError("a Function subclass must define a static backward(ctx, grad)")
 
     @classmethod
-    def apply(cls, *inputs, **kwargs) -> Tensor:
-        """Run forward on the inputs' arrays; record a node when a gradient is needed."""
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
-        needs_grad = [isinstance(x, Tensor) and x._requires_grad for x in inputs]
+    def apply(cls, *inputs, **kwargs):
+        """Run forward on the inputs' arrays; record a node when a gradient is needed.
+        Given only plain arrays (no Tensor), it returns a plain array."""
+        arrays, needs_grad, has_tensor = [], [], False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                needs_grad.append(x._requires_grad)
+                has_tensor = True
+            else:
+                arrays.append(x)
+                needs_grad.append(False)
         if True in needs_grad and state.grad_enabled:
             ctx = Context(cls, inputs, tuple(needs_grad))
             out = _forward(cls, ctx, arrays, kwargs, inputs)
@@ -150,7 +164,19 @@ class Function:
         out = _forward(cls, _NO_GRAD_CONTEXT, arrays, kwargs, inputs)
         if state.anomaly:
             _check_forward(cls, out, None)
-        return Tensor._make(out)
+        return Tensor._make(out) if has_tensor else out
+
+
+class Primitive(Function):
+    """A Function whose backward rule also runs on plain numpy arrays (see the module docstring);
+    the engine's own operations in autograd.ops are Primitives."""
+
+    backward_on_arrays = True
+
+
+def value(x):
+    """The plain array (or number) behind x: for constant masks inside backward rules."""
+    return x.data if isinstance(x, Tensor) else x
 
 
 def _check_forward(cls, out, ctx):

@@ -2,10 +2,10 @@
 in the output's shape and the engine sums them back to each input's shape."""
 import numpy as np
 
-from autograd.function import Function
+from autograd.function import Primitive, value
 
 
-class Add(Function):
+class Add(Primitive):
     """out = a + b;  da = grad,  db = grad  (the add gate hands the gradient to both inputs)"""
 
     @staticmethod
@@ -17,7 +17,7 @@ class Add(Function):
         return grad, grad
 
 
-class Sub(Function):
+class Sub(Primitive):
     """out = a - b;  da = grad,  db = -grad"""
 
     @staticmethod
@@ -29,7 +29,7 @@ class Sub(Function):
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+class Mul(Primitive):
     """out = a * b;  da = grad * b,  db = grad * a  (the multiply gate swaps its inputs)"""
 
     @staticmethod
@@ -46,7 +46,7 @@ class Mul(Function):
         )
 
 
-class Div(Function):
+class Div(Primitive):
     """out = a / b;  da = grad / b,  db = -grad * a / b**2"""
 
     @staticmethod
@@ -63,7 +63,7 @@ class Div(Function):
         )
 
 
-class Neg(Function):
+class Neg(Primitive):
     """out = -a;  da = -grad"""
 
     @staticmethod
@@ -75,7 +75,7 @@ class Neg(Function):
         return -grad
 
 
-class Pow(Function):
+class Pow(Primitive):
     """out = a ** b;  da = grad * b * a**(b-1),  db = grad * out * log(a)
     (db is taken as 0 where a == 0 and b >= 0, as PyTorch does)."""
 
@@ -91,15 +91,14 @@ class Pow(Function):
         grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
         grad_b = None
         if ctx.needs_input_grad[1]:
-            a_data, b_data = np.asarray(getattr(a, "data", a)), np.asarray(getattr(b, "data", b))
-            zero_base = (a_data == 0) & (b_data >= 0)
+            zero_base = (np.asarray(value(a)) == 0) & (np.asarray(value(b)) >= 0)
             with np.errstate(divide="ignore", invalid="ignore"):
-                safe_a = Where.apply(zero_base, 1.0, a) if np.any(zero_base) else a
-                grad_b = grad * out * safe_a.log()
+                safe_a = Where.apply(zero_base, 1.0, a) if zero_base.any() else a
+                grad_b = grad * out * Log.apply(safe_a)
         return grad_a, grad_b
 
 
-class Exp(Function):
+class Exp(Primitive):
     """out = exp(a);  da = grad * out"""
 
     @staticmethod
@@ -114,7 +113,7 @@ class Exp(Function):
         return grad * out
 
 
-class Log(Function):
+class Log(Primitive):
     """out = log(a);  da = grad / a"""
 
     @staticmethod
@@ -128,7 +127,7 @@ class Log(Function):
         return grad / a
 
 
-class Sqrt(Function):
+class Sqrt(Primitive):
     """out = sqrt(a);  da = grad / (2 * out)"""
 
     @staticmethod
@@ -143,7 +142,7 @@ class Sqrt(Function):
         return grad / (2 * out)
 
 
-class Sin(Function):
+class Sin(Primitive):
     """out = sin(a);  da = grad * cos(a)"""
 
     @staticmethod
@@ -154,10 +153,10 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * a.cos()
+        return grad * Cos.apply(a)
 
 
-class Cos(Function):
+class Cos(Primitive):
     """out = cos(a);  da = -grad * sin(a)"""
 
     @staticmethod
@@ -168,10 +167,10 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return -grad * a.sin()
+        return -grad * Sin.apply(a)
 
 
-class Abs(Function):
+class Abs(Primitive):
     """out = |a|;  da = grad * sign(a)  (0 at a == 0, as PyTorch)"""
 
     @staticmethod
@@ -182,10 +181,10 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * np.sign(a.data)
+        return grad * np.sign(value(a))
 
 
-class Tanh(Function):
+class Tanh(Primitive):
     """out = tanh(a);  da = grad * (1 - out**2)"""
 
     @staticmethod
@@ -200,7 +199,7 @@ class Tanh(Function):
         return grad * (1 - out * out)
 
 
-class Sigmoid(Function):
+class Sigmoid(Primitive):
     """out = 1 / (1 + exp(-a)), computed as exp(-log(1 + exp(-a))) so that neither
     sigmoid(1000) nor sigmoid(-1000) overflows;  da = grad * out * (1 - out)"""
 
@@ -216,7 +215,7 @@ class Sigmoid(Function):
         return grad * out * (1 - out)
 
 
-class Relu(Function):
+class Relu(Primitive):
     """out = max(a, 0);  da = grad where a > 0, else 0 (also at a == 0, as PyTorch)"""
 
     @staticmethod
@@ -227,10 +226,10 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * (a.data > 0)
+        return grad * (value(a) > 0)
 
 
-class Maximum(Function):
+class Maximum(Primitive):
     """out = max(a, b) elementwise;  the gradient goes to the larger input, half to each at a tie
     (as PyTorch; the max gate routes the gradient)."""
 
@@ -242,15 +241,15 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        a, b = np.asarray(getattr(a, "data", a)), np.asarray(getattr(b, "data", b))
-        share_a = Where.apply(a == b, grad * 0.5, grad * (a > b))
+        a, b = value(a), value(b)
+        share_a = Where.apply(np.equal(a, b), grad * 0.5, grad * np.greater(a, b))
         return (
             share_a if ctx.needs_input_grad[0] else None,
             grad - share_a if ctx.needs_input_grad[1] else None,
         )
 
 
-class Where(Function):
+class Where(Primitive):
     """out = a where condition else b;  da = grad where condition, db = grad elsewhere
     (the condition gets no gradient)."""
 
@@ -269,7 +268,7 @@ class Where(Function):
         )
 
 
-class Clip(Function):
+class Clip(Primitive):
     """out = min(max(a, low), high);  da = grad where low <= a <= high, else 0 (as torch.clamp)"""
 
     @staticmethod
@@ -283,15 +282,16 @@ class Clip(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
+        a = value(a)
         inside = np.ones(a.shape, dtype=bool)
         if ctx.low is not None:
-            inside &= a.data >= ctx.low
+            inside &= a >= ctx.low
         if ctx.high is not None:
-            inside &= a.data <= ctx.high
+            inside &= a <= ctx.high
         return grad * inside
 
 
-class Cast(Function):
+class Cast(Primitive):
     """out = a converted to `dtype`;  da = grad converted back to a's dtype"""
 
     @staticmethod

@@ -1,10 +1,10 @@
 """Matrix multiplication."""
 import numpy as np
 
-from autograd.function import Function
+from autograd.function import Primitive
 
 
-class MatMul(Function):
+class MatMul(Primitive):
     """out = a @ b for (..., n, k) @ (..., k, m), batched with broadcasting over leading dims;
     da = grad @ b^T,  db = a^T @ grad  (^T swaps the last two axes; the engine sums
     broadcast batch dimensions back)."""

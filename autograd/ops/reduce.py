@@ -1,10 +1,11 @@
 """Reductions over numpy-style `axis` (None, an int or a tuple) with `keepdims`."""
 import numpy as np
 
-from autograd.function import Function
+from autograd.function import Primitive, value
+from autograd.ops.shape import BroadcastTo
 
 
-class Sum(Function):
+class Sum(Primitive):
     """out = sum of a over `axis`;  da = grad repeated over the summed axes"""
 
     @staticmethod
@@ -15,10 +16,10 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.keepdims_shape).broadcast_to(ctx.input_shape)
+        return BroadcastTo.apply(grad.reshape(ctx.keepdims_shape), shape=ctx.input_shape)
 
 
-class Max(Function):
+class Max(Primitive):
     """out = max of a over `axis`;  da = grad at the maxima, shared evenly between ties
     (as torch.amax; the max gate routes the gradient to the winner)."""
 
@@ -34,6 +35,6 @@ class Max(Function):
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
-        winners = a.data == out.data
+        winners = value(a) == value(out)
         share = winners / winners.sum(axis=tuple(i for i, n in enumerate(ctx.keepdims_shape) if n == 1), keepdims=True)
         return grad.reshape(ctx.keepdims_shape) * share.astype(a.dtype)

@@ -2,10 +2,10 @@
 broadcast, indexing, concatenation, padding and sliding windows."""
 import numpy as np
 
-from autograd.function import Function
+from autograd.function import Primitive
 
 
-class Reshape(Function):
+class Reshape(Primitive):
     """out = a.reshape(shape);  da = grad.reshape(a.shape)"""
 
     @staticmethod
@@ -18,7 +18,7 @@ class Reshape(Function):
         return grad.reshape(ctx.input_shape)
 
 
-class Transpose(Function):
+class Transpose(Primitive):
     """out = a.transpose(axes);  da = grad.transpose(inverse permutation)"""
 
     @staticmethod
@@ -31,7 +31,7 @@ class Transpose(Function):
         return grad.transpose(tuple(np.argsort(ctx.axes)))
 
 
-class BroadcastTo(Function):
+class BroadcastTo(Primitive):
     """out = a repeated along new or size-1 dimensions;  da = grad summed over them
     (returned as is: the engine's sum-back-to-shape does exactly this)."""
 
@@ -50,7 +50,7 @@ def _is_basic(index) -> bool:
     return all(isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts)
 
 
-class GetItem(Function):
+class GetItem(Primitive):
     """out = a[index] (ints, slices, integer arrays, boolean masks);
     da = zeros like a with grad added at the picked places (repeated picks accumulate)."""
 
@@ -65,7 +65,7 @@ class GetItem(Function):
         return ScatterAdd.apply(grad, index=ctx.index, shape=ctx.input_shape)
 
 
-class ScatterAdd(Function):
+class ScatterAdd(Primitive):
     """out = zeros(shape) with out[index] += a (repeated indices add up): the adjoint of GetItem;
     da = grad[index]"""
 
@@ -81,14 +81,14 @@ class ScatterAdd(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return GetItem.apply(grad, index=ctx.index)
+        return grad[ctx.index]
 
 
 def _is_mask(index) -> bool:
     return isinstance(index, np.ndarray) and index.dtype == bool
 
 
-class Concatenate(Function):
+class Concatenate(Primitive):
     """out = the inputs joined along `axis`;  each input gets its slice of grad"""
 
     @staticmethod
@@ -106,7 +106,7 @@ class Concatenate(Function):
         )
 
 
-class Pad(Function):
+class Pad(Primitive):
     """out = a surrounded by a constant (numpy's pad_width);  da = the middle part of grad"""
 
     @staticmethod
@@ -139,7 +139,7 @@ def _window_geometry(shape, window_shape, axis, stride):
     return window, axes, strides
 
 
-class SlidingWindows(Function):
+class SlidingWindows(Primitive):
     """out[..., i, ..., k] = a[..., i*stride + k, ...]: every window of `window_shape` along
     `axis`, `stride` apart; the window dimensions come last (convolution and pooling use it).
     da = each window's gradient added back where it came from (FoldWindows)."""
@@ -159,7 +159,7 @@ class SlidingWindows(Function):
         return FoldWindows.apply(grad, window=ctx.window, axes=ctx.axes, strides=ctx.strides, shape=ctx.input_shape)
 
 
-class FoldWindows(Function):
+class FoldWindows(Primitive):
     """The adjoint of SlidingWindows: out = zeros(shape); each window of `a` is added back at
     the place it was taken from (overlaps add up). One vectorised addition per window offset,
     so a 3x3 window costs 9 additions, never a loop over pixels.  da = SlidingWindows(grad)"""
