@@ -14,10 +14,11 @@ from autograd.functional import __all__ as _functional_names
 from autograd.grad_mode import enable_grad, graph_scope, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.gradcheck import (GradcheckError, check_backward, check_module_gradients, directional_gradcheck,
                                 gradcheck, gradgradcheck, numerical_grad, rel_error)
+from autograd.viz import backprop_steps, draw_graph
 
 __all__ = [
     "Tensor", "as_tensor", "Function", "Context", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "graph_scope", "grad", "detect_anomaly", *_functional_names,
     "numerical_grad", "gradcheck", "gradgradcheck", "directional_gradcheck", "check_backward",
-    "check_module_gradients", "rel_error", "GradcheckError",
+    "check_module_gradients", "rel_error", "GradcheckError", "draw_graph", "backprop_steps",
 ]
