@@ -1,0 +1,89 @@
+"""Losses as Modules: `criterion = nn.CrossEntropyLoss(); loss = criterion(logits, target)`."""
+from __future__ import annotations
+
+from autograd import Tensor
+from nn import functional as F
+from nn.module import Module
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
+
+
+class MSELoss(_Loss):
+    """mean of (input - target)^2"""
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return F.mse_loss(input, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """mean of |input - target|"""
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return F.l1_loss(input, target, self.reduction)
+
+
+class BCELoss(_Loss):
+    """-(y log p + (1 - y) log(1 - p)) for probabilities p"""
+
+    def __init__(self, weight=None, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.weight = weight
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """sigmoid + binary cross-entropy in one stable step, on raw scores"""
+
+    def __init__(self, weight=None, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.weight = weight
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """softmax + negative log-likelihood on raw scores (logits) and integer class indices"""
+
+    def __init__(self, weight=None, reduction: str = "mean", label_smoothing: float = 0.0):
+        super().__init__(reduction)
+        self.weight, self.label_smoothing = weight, label_smoothing
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return F.cross_entropy(input, target, self.weight, self.reduction, self.label_smoothing)
+
+
+class NLLLoss(_Loss):
+    """-input[i, y_i] for log-probabilities (after LogSoftmax)"""
+
+    def __init__(self, weight=None, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.weight = weight
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return F.nll_loss(input, target, self.weight, self.reduction)
+
+
+class MultiMarginLoss(_Loss):
+    """the multiclass SVM hinge: sum_{j != y} max(0, margin - x_y + x_j)^p / C"""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight=None, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.p, self.margin, self.weight = p, margin, weight
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return F.multi_margin_loss(input, target, self.p, self.margin, self.weight, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, margin={self.margin}" + (f", reduction={self.reduction!r}" if self.reduction != "mean" else "")

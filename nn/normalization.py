@@ -1,0 +1,52 @@
+"""Batch normalisation layers."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor
+from nn import functional as F
+from nn.module import Module, Parameter
+
+
+class _BatchNorm(Module):
+    """Normalise each feature/channel with the batch's mean and (biased) variance in training,
+    with running estimates in eval, then scale by gamma (`weight`, starts at 1) and shift by
+    beta (`bias`, starts at 0). See nn.functional.batch_norm for the formulas."""
+
+    expected_ndims: tuple = ()
+    expected_shape: str = ""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True, dtype=np.float64):
+        super().__init__()
+        self.num_features, self.eps, self.momentum, self.affine = num_features, eps, momentum, affine
+        self.weight = Parameter(np.ones(num_features, dtype=dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dtype=dtype)) if affine else None
+        self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
+        self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in self.expected_ndims or x.shape[1] != self.num_features:
+            raise ValueError(
+                f"{type(self).__name__}({self.num_features}): expected an input of shape {self.expected_shape} "
+                f"with C = {self.num_features}, got shape {x.shape}"
+            )
+        return F.batch_norm(
+            x, self.running_mean, self.running_var, self.weight, self.bias, self.training, self.momentum, self.eps
+        )
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm for (N, C) features (or (N, C, L) sequences): statistics per feature C."""
+
+    expected_ndims = (2, 3)
+    expected_shape = "(N, C) or (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm for (N, C, H, W) images: statistics per channel, over N, H and W."""
+
+    expected_ndims = (4,)
+    expected_shape = "(N, C, H, W)"
