@@ -1,23 +1,197 @@
-"""Command line: `python -m autograd demo` runs the lecture's gate example."""
+"""Command line: draw an expression's graph, step through its backward pass, or run the lecture demo.
+
+    python -m autograd demo
+    python -m autograd draw  "(x + y) * z" x=-2 y=5 z=-4 -o graph.svg
+    python -m autograd steps "(x + y) * z" x=-2 y=5 z=-4 -o backprop.html
+"""
+from __future__ import annotations
+
+import argparse
 import sys
+from pathlib import Path
 
 from autograd import Tensor
+from autograd.viz import GraphTooLargeError, backprop_steps, draw_graph
+from autograd.viz.dot import DotNotFoundError
+from autograd.viz.expression import FUNCTIONS, ExpressionError, evaluate, parse_variables
+
+EXIT_REFUSED = 2  # bad expression or arguments (argparse uses 2 as well)
+EXIT_NO_DOT = 1
+
+EXPRESSION_HELP = (
+    "an arithmetic expression in the variables: names, numbers, + - * / **, unary minus, parentheses "
+    f"and the functions {', '.join(sorted(FUNCTIONS))} (max/min take two arguments). Nothing else is "
+    "accepted and nothing is executed. Put -- before an expression that starts with '-'."
+)
+VARIABLES_HELP = "values as name=value (x=-2), or name=v1,v2,... for a vector; every variable gets a gradient"
 
 
-def demo() -> None:
+def gate_example() -> tuple:
+    """The lecture's gate example f = (x + y) * z at x=-2, y=5, z=-4, freshly built."""
     x = Tensor(-2.0, requires_grad=True, name="x")
     y = Tensor(5.0, requires_grad=True, name="y")
     z = Tensor(-4.0, requires_grad=True, name="z")
     q = x + y
+    q.name = "q"
     f = q * z
+    f.name = "f"
+    return x, y, z, q, f
+
+
+def demo(directory: str | Path = ".") -> int:
+    """Print the gate example's values, gradients and step table; write graph.svg and backprop.html."""
+    x, y, z, q, f = gate_example()
+    q.retain_grad()
+    f.retain_grad()
     f.backward()
     print("f = (x + y) * z  at x=-2, y=5, z=-4")
     print(f"forward:  q = x + y = {q.item():g},  f = q * z = {f.item():g}")
     print(f"backward: df/dx = {x.grad.item():g},  df/dy = {y.grad.item():g},  df/dz = {z.grad.item():g}")
+    print()
+    steps = backprop_steps(gate_example()[-1])
+    print(steps.table())
+    print()
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    drawing = draw_graph(f)
+    try:
+        svg = _write_drawing(drawing, directory / "graph.svg")
+        page = steps.save_html(directory / "backprop.html", mode="both", title="f = (x + y) * z, step by step")
+    except DotNotFoundError as error:
+        source = directory / "graph.gv"
+        source.write_text(drawing.source, encoding="utf-8")
+        print(f"wrote the graph's DOT text to {source.resolve()}", file=sys.stderr)
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_NO_DOT
+    print(f"graph:        {svg.resolve()}")
+    print(f"step by step: {page.resolve()}   (open it in a browser; keys ← →)")
+    return 0
+
+
+def draw_command(args) -> int:
+    result = _build(args)
+    drawing = draw_graph(result, rankdir=args.rankdir, show_values=not args.no_values, show_grads=not args.no_grads,
+                         show_shapes=not args.no_shapes, number_format=args.number_format)
+    if args.output == "-":
+        print(drawing.source, end="")
+        return 0
+    path = _write_drawing(drawing, Path(args.output))
+    print(f"wrote {path}")
+    return 0
+
+
+def steps_command(args) -> int:
+    result = _build(args, retain=False)
+    steps = backprop_steps(result, number_format=args.number_format, rankdir=args.rankdir)
+    print(steps.table())
+    if args.frames:
+        paths = steps.save_svgs(args.frames, mode=args.mode)
+        print(f"wrote {len(paths)} SVG frames to {Path(args.frames)}/")
+    if args.output:
+        page = steps.save_html(args.output, mode=args.mode, title=f"{args.expression}, step by step")
+        print(f"wrote {page}")
+    return 0
+
+
+def _build(args, retain: bool = True) -> Tensor:
+    """Parse the expression, build its graph and (for drawing) run backward with every gradient kept."""
+    variables = parse_variables(args.variables)
+    result, leaves = evaluate(args.expression, variables)
+    unused = sorted(set(variables) - set(leaves))
+    if unused:
+        print(f"note: {', '.join(unused)} not used in the expression", file=sys.stderr)
+    if result.ndim != 0 and result.size != 1:
+        raise ExpressionError(
+            f"the expression's value has shape {result.shape}, not a single number; wrap it in sum(...) or mean(...)"
+        )
+    if result.name is None:
+        result.name = "f" if "f" not in leaves else "out"
+    if retain:
+        for tensor in _intermediates(result):
+            tensor.retain_grad()
+        result.backward()
+    return result
+
+
+def _intermediates(root: Tensor) -> list:
+    from autograd.engine import toposort
+
+    return [t for t in toposort([root]) if t.grad_fn is not None]
+
+
+def _write_drawing(drawing, path: Path) -> Path:
+    """Write by suffix: .svg .png .pdf render with Graphviz; .gv .dot write the DOT text."""
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("gv", "dot"):
+        path.write_text(drawing.source, encoding="utf-8")
+    elif suffix in ("svg", "png", "pdf"):
+        if suffix == "png":
+            drawing.graph_attr["dpi"] = "150"
+        path.write_bytes(drawing.pipe(format=suffix))
+    else:
+        raise ExpressionError(f"cannot write {path.name!r}: use a file name ending in .svg, .png, .pdf, .gv or .dot")
+    return path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m autograd",
+        description="Draw computational graphs and step through backpropagation.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  python -m autograd demo\n"
+            '  python -m autograd draw  "(x + y) * z" x=-2 y=5 z=-4 -o graph.svg\n'
+            '  python -m autograd steps "(x + y) * z" x=-2 y=5 z=-4 -o backprop.html\n'
+            '  python -m autograd steps "sigmoid(w0*x0 + w1*x1 + w2)" w0=2 x0=-1 w1=-3 x1=-2 w2=-3\n'
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{demo,draw,steps}")
+
+    demo_parser = commands.add_parser("demo", help="the lecture's gate example: numbers, step table, SVG and HTML",
+                                      description="Print f = (x + y) * z's values, gradients and backprop steps, "
+                                                  "and write graph.svg and backprop.html.")
+    demo_parser.add_argument("-d", "--directory", default=".", help="where to write the files (default: here)")
+
+    for name, help_text, default_output in (
+        ("draw", "draw an expression's graph with values and gradients", "graph.svg"),
+        ("steps", "print the backward pass step by step and write the HTML page", "backprop.html"),
+    ):
+        sub = commands.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
+        sub.add_argument("expression", help=EXPRESSION_HELP)
+        sub.add_argument("variables", nargs="*", metavar="name=value", help=VARIABLES_HELP)
+        sub.add_argument("-o", "--output", default=default_output,
+                         help=f"output file (default: {default_output})"
+                              + ("; .svg .png .pdf, .gv/.dot for DOT text, '-' prints DOT" if name == "draw" else ""))
+        sub.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right (LR) or top down (TB)")
+        sub.add_argument("--number-format", default=".4g", help="format spec for numbers (default: .4g)")
+        if name == "draw":
+            sub.add_argument("--no-values", action="store_true", help="hide the values")
+            sub.add_argument("--no-grads", action="store_true", help="hide the gradients")
+            sub.add_argument("--no-shapes", action="store_true", help="hide shapes of vectors")
+        else:
+            sub.add_argument("--mode", choices=("backward", "forward", "both"), default="backward",
+                             help="backward (gradients fill in), forward (values appear) or both")
+            sub.add_argument("--frames", metavar="DIR", help="also write numbered SVG frames into DIR")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command in (None, "demo"):
+            return demo(getattr(args, "directory", "."))
+        return draw_command(args) if args.command == "draw" else steps_command(args)
+    except (ExpressionError, GraphTooLargeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    except DotNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_NO_DOT
+    except ValueError as error:  # e.g. a bad --number-format
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_REFUSED
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] in ([], ["demo"]):
-        demo()
-    else:
-        sys.exit("usage: python -m autograd demo")
+    sys.exit(main())
