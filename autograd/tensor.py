@@ -424,10 +424,14 @@ class Tensor:
         return minimum(self, other)
 
     def astype(self, dtype) -> "Tensor":
-        """A copy converted to `dtype`; the gradient is converted back."""
-        if np.dtype(dtype) == self.dtype:
+        """A copy converted to `dtype`; the gradient is converted back. Integer and boolean
+        results carry no gradient (as in PyTorch)."""
+        dtype = np.dtype(dtype)
+        if dtype == self.dtype:
             return self
-        return ops.Cast.apply(self, dtype=np.dtype(dtype))
+        if dtype.kind != "f" or dtype == np.float16:  # Tensor() refuses float16 with a clear message
+            return Tensor(self.data.astype(dtype))
+        return ops.Cast.apply(self, dtype=dtype)
 
     def float(self) -> "Tensor":
         return self.astype(np.float32)
