@@ -1,0 +1,334 @@
+"""Every nn layer and activation against PyTorch (float64): outputs, input gradients and
+parameter gradients with the same weights; plus batch norm, dropout and dtype behaviour."""
+import numpy as np
+import pytest
+import torch
+
+import nn
+from autograd import Tensor, no_grad
+from nn import functional as F
+
+rng = np.random.default_rng(1234)
+
+
+def copy_params(ours: nn.Module, theirs: torch.nn.Module) -> None:
+    their_params = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        with torch.no_grad():
+            their_params[name].copy_(torch.from_numpy(p.data.copy()))
+
+
+def compare(ours, theirs, x, atol=1e-10, rtol=1e-7):
+    """Run both on x, backpropagate the same random upstream gradient, compare everything."""
+    theirs = theirs.double()
+    copy_params(ours, theirs)
+    ours.zero_grad()
+    theirs.zero_grad()
+    xt = Tensor(x, requires_grad=True)
+    out = ours(xt)
+    upstream = rng.standard_normal(out.shape)
+    (out * upstream).sum().backward()
+    tx = torch.tensor(x, requires_grad=True)
+    tout = theirs(tx)
+    tout.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), atol=atol, rtol=rtol)
+    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), atol=atol, rtol=rtol)
+    their_params = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad.data, their_params[name].grad.numpy(), atol=atol, rtol=rtol, err_msg=name)
+    return out
+
+
+# ----- linear and convolution -------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(4, 5), (2, 3, 5)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_matches_torch(shape, bias):
+    compare(nn.Linear(5, 3, bias=bias), torch.nn.Linear(5, 3, bias=bias), rng.standard_normal(shape))
+
+
+CONV_CASES = [  # in, out, kernel, stride, padding, input H, W
+    (3, 4, 3, 1, 0, 7, 8),
+    (3, 4, 3, 2, 1, 7, 8),
+    (2, 5, (2, 3), (1, 2), (1, 0), 6, 9),
+    (1, 2, 1, 1, 0, 4, 4),
+    (2, 3, 5, 1, 2, 5, 6),
+    (4, 2, 3, 3, 1, 10, 10),
+]
+
+
+@pytest.mark.parametrize("c_in, c_out, k, s, p, h, w", CONV_CASES)
+def test_conv2d_matches_torch(c_in, c_out, k, s, p, h, w):
+    ours = nn.Conv2d(c_in, c_out, k, stride=s, padding=p)
+    theirs = torch.nn.Conv2d(c_in, c_out, k, stride=s, padding=p)
+    compare(ours, theirs, rng.standard_normal((2, c_in, h, w)))
+
+
+def test_conv2d_without_bias_and_functional_form():
+    ours = nn.Conv2d(2, 3, 3, bias=False)
+    compare(ours, torch.nn.Conv2d(2, 3, 3, bias=False), rng.standard_normal((2, 2, 5, 5)))
+    x, w = rng.standard_normal((1, 1, 3, 3)), np.arange(4.0).reshape(1, 1, 2, 2)
+    out = F.conv2d(Tensor(x), Tensor(w)).data
+    by_hand = [[(x[0, 0, i:i + 2, j:j + 2] * w[0, 0]).sum() for j in range(2)] for i in range(2)]
+    np.testing.assert_allclose(out[0, 0], by_hand)
+
+
+POOL_CASES = [(2, None, 0), (3, 2, 1), (2, 1, 0), ((2, 3), (1, 2), 0), (3, None, 1)]
+
+
+@pytest.mark.parametrize("kernel, stride, padding", POOL_CASES)
+def test_max_pool2d_matches_torch(kernel, stride, padding):
+    ours = nn.MaxPool2d(kernel, stride, padding)
+    compare(ours, torch.nn.MaxPool2d(kernel, stride, padding), rng.standard_normal((2, 3, 7, 8)))
+
+
+@pytest.mark.parametrize("kernel, stride, padding", POOL_CASES)
+def test_avg_pool2d_matches_torch(kernel, stride, padding):
+    ours = nn.AvgPool2d(kernel, stride, padding)
+    compare(ours, torch.nn.AvgPool2d(kernel, stride, padding), rng.standard_normal((2, 3, 7, 8)))
+
+
+def test_flatten_and_identity():
+    x = rng.standard_normal((2, 3, 4, 5))
+    compare(nn.Flatten(), torch.nn.Flatten(), x)
+    compare(nn.Flatten(0, 1), torch.nn.Flatten(0, 1), x)
+    compare(nn.Identity(), torch.nn.Identity(), x)
+
+
+def test_maxout_is_the_max_of_linear_pieces():
+    ours = nn.Maxout(4, 3, num_pieces=2)
+    x = rng.standard_normal((5, 4))
+    out = ours(Tensor(x)).data
+    pieces = x @ ours.linear.weight.data.T + ours.linear.bias.data  # (5, 6): pieces 2j and 2j+1 form unit j
+    np.testing.assert_allclose(out, np.maximum(pieces[:, 0::2], pieces[:, 1::2]))
+
+    class TorchMaxout(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = torch.nn.Linear(4, 6)
+
+        def forward(self, x):
+            return self.linear(x).view(x.shape[0], 3, 2).amax(-1)
+
+    compare(nn.Maxout(4, 3, num_pieces=2), TorchMaxout(), x)
+    with pytest.raises(ValueError, match="num_pieces=4"):
+        F.maxout(Tensor(np.ones((2, 6))), 4)
+
+
+# ----- activations ---------------------------------------------------------------------------
+ACTIVATIONS = [
+    (nn.ReLU(), torch.nn.ReLU()),
+    (nn.Sigmoid(), torch.nn.Sigmoid()),
+    (nn.Tanh(), torch.nn.Tanh()),
+    (nn.LeakyReLU(), torch.nn.LeakyReLU()),
+    (nn.LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
+    (nn.ELU(), torch.nn.ELU()),
+    (nn.ELU(0.7), torch.nn.ELU(0.7)),
+    (nn.Softplus(), torch.nn.Softplus()),
+    (nn.Softplus(beta=2.0, threshold=5.0), torch.nn.Softplus(beta=2.0, threshold=5.0)),
+    (nn.Softmax(dim=1), torch.nn.Softmax(dim=1)),
+    (nn.Softmax(), torch.nn.Softmax(dim=-1)),
+    (nn.LogSoftmax(dim=1), torch.nn.LogSoftmax(dim=1)),
+    (nn.PReLU(), torch.nn.PReLU()),
+    (nn.PReLU(3, init=0.1), torch.nn.PReLU(3, init=0.1)),
+]
+
+
+@pytest.mark.parametrize("ours, theirs", ACTIVATIONS, ids=lambda m: type(m).__name__)
+def test_activation_matches_torch(ours, theirs):
+    x = rng.standard_normal((4, 3, 5)) * 3
+    x[0, 0, :3] = 0.0  # the kink, where the choice of derivative matters
+    x[1, 1, :2] = [2.5, -2.5]  # beta * x == threshold for the Softplus case
+    ours.zero_grad()
+    compare(ours, theirs, x)
+
+
+@pytest.mark.parametrize("ours, theirs", ACTIVATIONS, ids=lambda m: type(m).__name__)
+def test_activation_extreme_inputs(ours, theirs):
+    x = np.array([[-1000.0, -50.0, 0.0], [50.0, 1000.0, 1e4]])
+    ours.zero_grad()
+    out = compare(ours, theirs, x, atol=1e-12)
+    assert np.all(np.isfinite(out.data))
+
+
+def test_named_extreme_values():
+    assert F.sigmoid(Tensor(1000.0)).item() == 1.0 and F.sigmoid(Tensor(-1000.0)).item() == 0.0
+    assert F.softplus(Tensor(1000.0)).item() == 1000.0
+    assert F.softplus(Tensor(-1000.0)).item() == 0.0
+    x = Tensor([1000.0, -1000.0], requires_grad=True)
+    F.softplus(x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [1.0, 0.0])
+
+
+def test_prelu_slope_is_learned_and_checked():
+    layer = nn.PReLU()
+    assert [n for n, _ in layer.named_parameters()] == ["weight"]
+    with pytest.raises(ValueError, match="3 channels"):
+        F.prelu(Tensor(np.ones((2, 4))), Tensor(np.ones(3)))
+
+
+# ----- batch normalisation ---------------------------------------------------------------------
+@pytest.mark.parametrize("ours, theirs, shape", [
+    (nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3), (6, 3)),
+    (nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3), (4, 3, 5)),
+    (nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3), (4, 3, 5, 2)),
+])
+def test_batch_norm_training_eval_and_running_stats_match_torch(ours, theirs, shape):
+    with no_grad():  # non-trivial gamma and beta
+        ours.weight[...] = rng.uniform(0.5, 2, 3)
+        ours.bias[...] = rng.standard_normal(3)
+    theirs = theirs.double()
+    for _ in range(3):
+        ours.zero_grad()
+        theirs.zero_grad()
+        compare(ours, theirs, rng.standard_normal(shape) * 2 + 1)
+    np.testing.assert_allclose(ours.running_mean.data, theirs.running_mean.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-12)
+    ours.eval()
+    theirs.eval()
+    ours.zero_grad()
+    theirs.zero_grad()
+    compare(ours, theirs, rng.standard_normal(shape))
+
+
+def test_batch_norm_training_is_the_lecture_formula_with_biased_variance():
+    layer = nn.BatchNorm1d(4, eps=1e-5)
+    x = rng.standard_normal((8, 4)) * 3 + 2
+    out = layer(Tensor(x)).data
+    expected = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + 1e-5)  # np.var is the biased variance
+    np.testing.assert_allclose(out, expected, rtol=1e-12)
+    np.testing.assert_allclose(layer.running_var.data, 0.9 + 0.1 * x.var(axis=0, ddof=1))
+
+
+def test_batch_norm_gradient_flows_through_batch_statistics():
+    # sum over the batch of a normalised feature is always 0 (times gamma, plus N*beta), so its
+    # gradient w.r.t. the input is 0 -- but only if the gradient goes through mean and variance.
+    layer = nn.BatchNorm1d(3)
+    x = Tensor(rng.standard_normal((5, 3)), requires_grad=True)
+    layer(x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 0.0, atol=1e-12)
+    # (whereas treating mean/var as constants would give 1/sqrt(var + eps) per element)
+    layer.eval()
+    x.grad = None
+    layer(x).sum().backward()
+    assert np.all(np.abs(x.grad.data) > 0.5)
+
+
+def test_batch_norm_eval_uses_running_statistics_and_checks_shapes():
+    layer = nn.BatchNorm2d(2)
+    with no_grad():
+        layer.running_mean[...] = [1.0, -1.0]
+        layer.running_var[...] = [4.0, 0.25]
+    layer.eval()
+    x = rng.standard_normal((3, 2, 2, 2))
+    expected = (x - np.array([1.0, -1.0]).reshape(1, 2, 1, 1)) / np.sqrt(np.array([4.0, 0.25]).reshape(1, 2, 1, 1) + 1e-5)
+    np.testing.assert_allclose(layer(Tensor(x)).data, expected)
+    np.testing.assert_allclose(layer.running_mean.data, [1.0, -1.0])  # eval does not update
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        layer(Tensor(np.ones((3, 2))))
+    with pytest.raises(ValueError, match="more than one value per channel"):
+        nn.BatchNorm1d(2)(Tensor(np.ones((1, 2))))
+
+
+# ----- dropout and dropconnect ----------------------------------------------------------------
+def test_dropout_training_zeroes_about_p_and_scales_survivors():
+    nn.manual_seed(0)
+    layer = nn.Dropout(0.3)
+    x = np.ones((200, 500))
+    out = layer(Tensor(x)).data
+    zero_fraction = np.mean(out == 0)
+    assert abs(zero_fraction - 0.3) < 0.01
+    np.testing.assert_allclose(out[out != 0], 1 / 0.7)
+    xt = Tensor(x, requires_grad=True)
+    out = layer(xt)
+    out.sum().backward()
+    np.testing.assert_array_equal(xt.grad.data, out.data)  # gradient = mask / (1 - p)
+    layer.eval()
+    assert layer(xt) is xt or np.array_equal(layer(xt).data, x)
+
+
+def test_vanilla_dropout_scales_at_test_time():
+    layer = nn.Dropout(0.25, vanilla=True, generator=3)
+    x = np.full((100, 100), 2.0)
+    out = layer(Tensor(x)).data
+    assert set(np.unique(out)) == {0.0, 2.0}
+    assert abs(out.mean() - 1.5) < 0.05  # expected training output = (1 - p) x
+    layer.eval()
+    np.testing.assert_allclose(layer(Tensor(x)).data, 1.5)
+
+
+def test_dropout_edge_cases_and_reproducibility():
+    x = Tensor(np.ones((3, 4)))
+    np.testing.assert_array_equal(F.dropout(x, 1.0).data, 0.0)
+    np.testing.assert_array_equal(F.dropout(x, 0.0).data, 1.0)
+    a = F.dropout(Tensor(np.ones(50)), 0.5, generator=7).data
+    b = F.dropout(Tensor(np.ones(50)), 0.5, generator=7).data
+    np.testing.assert_array_equal(a, b)
+    layer = nn.Dropout(0.5, generator=7)
+    assert not np.array_equal(layer(Tensor(np.ones(50))).data, layer(Tensor(np.ones(50))).data)
+    with pytest.raises(ValueError, match="probability"):
+        nn.Dropout(1.5)
+
+
+def test_dropconnect_masks_weights_in_training_only():
+    layer = nn.DropConnect(20, 30, p=0.4, generator=0)
+    x = Tensor(rng.standard_normal((1, 20)))
+    dense = F.linear(x, layer.weight, layer.bias).data
+    layer.eval()
+    np.testing.assert_allclose(layer(x).data, dense)
+    layer.train()
+    # with a one-hot input, output j is bias_j + W[j, i] * mask[j, i] / (1 - p): each weight kept or dropped
+    one_hot = np.zeros((1, 20))
+    one_hot[0, 5] = 1.0
+    outs = np.stack([layer(Tensor(one_hot)).data[0] for _ in range(200)])
+    kept = np.isclose(outs, layer.bias.data + layer.weight.data[:, 5] / 0.6)
+    dropped = np.isclose(outs, layer.bias.data)
+    assert np.all(kept | dropped)
+    assert abs(dropped.mean() - 0.4) < 0.05
+    assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+
+
+# ----- dtype -----------------------------------------------------------------------------------
+def test_float32_model_stays_float32_through_forward_loss_and_backward():
+    model = nn.Sequential(
+        nn.Conv2d(1, 2, 3, padding=1, dtype=np.float32), nn.BatchNorm2d(2, dtype=np.float32), nn.ReLU(),
+        nn.MaxPool2d(2), nn.AvgPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(8, 6, dtype=np.float32),
+        nn.LeakyReLU(), nn.PReLU(dtype=np.float32), nn.ELU(), nn.Softplus(), nn.Tanh(),
+        nn.Maxout(6, 3, dtype=np.float32), nn.DropConnect(3, 3, dtype=np.float32), nn.Sigmoid(),
+    )
+    x = Tensor(rng.standard_normal((4, 1, 4, 4)).astype(np.float32))
+    out = model(x)
+    assert out.dtype == np.float32
+    target = np.array([0, 2, 1, 1])
+    losses = [
+        F.cross_entropy(out, target), F.cross_entropy(out, target, label_smoothing=0.1), F.nll_loss(out.log_softmax(), target),
+        F.multi_margin_loss(out, target), F.mse_loss(out, np.ones((4, 3))), F.l1_loss(out, np.ones((4, 3))),
+        F.binary_cross_entropy(out, np.ones((4, 3))), F.binary_cross_entropy_with_logits(out, np.ones((4, 3))),
+        nn.l2_penalty(model.parameters()), nn.elastic_net_penalty(model.parameters(), 0.5),
+    ]
+    for loss in losses:
+        assert loss.dtype == np.float32, loss
+    sum(losses).backward()
+    for name, p in model.named_parameters():
+        assert p.grad.dtype == np.float32, name
+    for name, b in model.named_buffers():
+        assert b.dtype == np.float32, name
+
+
+def test_module_to_converts_dtype():
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3)).to(np.float32)
+    assert {t.dtype for t in list(model.parameters()) + list(model.buffers())} == {np.dtype(np.float32)}
+    assert model(Tensor(np.ones((2, 2), dtype=np.float32))).dtype == np.float32
+
+
+# ----- errors ----------------------------------------------------------------------------------
+def test_shape_errors_name_the_shapes():
+    with pytest.raises(ValueError, match=r"3 channels.*\(4, 2, 3, 3\)"):
+        nn.Conv2d(2, 4, 3)(Tensor(np.ones((1, 3, 5, 5))))
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\).*x.reshape"):
+        F.conv2d(Tensor(np.ones((3, 5, 5))), Tensor(np.ones((1, 3, 2, 2))))
+    with pytest.raises(ValueError, match="does not fit"):
+        F.conv2d(Tensor(np.ones((1, 1, 2, 2))), Tensor(np.ones((1, 1, 3, 3))))
+    with pytest.raises(ValueError, match=r"in_features=4.*\(2, 5\).*expected 4"):
+        nn.Linear(4, 3)(Tensor(np.ones((2, 5))))
+    with pytest.raises(ValueError, match="at most half"):
+        F.max_pool2d(Tensor(np.ones((1, 1, 4, 4))), 2, padding=2)
