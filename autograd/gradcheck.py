@@ -22,10 +22,12 @@ Conventions shared by every check:
 - A non-scalar output y is reduced to the scalar f = <P, y> with a fixed random P (seeded), so one
   backward pass gives P^T J and every entry of the Jacobian counts. (Weighting with ones would hide
   errors that cancel: softmax's outputs sum to 1, so the gradient of their sum is 0 anyway.)
-- Kinks. At a non-differentiable point (relu or abs at 0, a tie in max) the slopes left and right
-  differ and no gradient is "the" right one: central differences average the two, backward picks
-  one, and the check fails there. The report marks such elements "kink" (its left and right slopes
-  differ) so you know to move the input off the kink; random inputs almost never land on one.
+- Kinks. At a non-differentiable point (relu or clip at a bound, abs at 0, a tie in max) the slopes
+  left and right differ and no gradient is "the" right one. Central differences return the average
+  of the two slopes. Where backward picks one side (relu'(0) = 0) the check fails, and the report
+  marks the element "kink" (its one-sided slopes differ) so you know to move the input off it;
+  where backward's choice is the average (abs'(0) = 0, max splitting a tie evenly) it passes.
+  Random inputs almost never land on a kink.
 """
 from __future__ import annotations
 
@@ -296,9 +298,10 @@ def check_module_gradients(module, loss_fn: Callable, *inputs, eps: float = 1e-6
     from module.named_parameters() that requires grad is checked, element by element (report rows
     are named "0.weight[2, 1]"...); the inputs are constants. For the check, each parameter's .data
     is swapped for a float64 copy and the original array is put back afterwards, so the module is
-    unchanged (its .grad too: gradients are computed with autograd.grad). Call module.eval() first
-    if it uses dropout (random masks make the check fail as "not deterministic"); in training mode
-    batch norm's running statistics are updated by every one of the many forward passes.
+    unchanged (its .grad too: gradients are computed with autograd.grad; buffers such as batch
+    norm's running statistics, which every forward pass in training mode updates, are restored).
+    Call module.eval() first if it uses dropout: random masks make the check fail as "not
+    deterministic".
     Costs two forward passes per parameter element: use small layers.
     """
     named = [(name, p) for name, p in module.named_parameters() if p.requires_grad]
@@ -306,6 +309,7 @@ def check_module_gradients(module, loss_fn: Callable, *inputs, eps: float = 1e-6
         raise ValueError(f"check_module_gradients: {type(module).__name__} has no parameters that require grad.")
     constants = [Tensor(x.data, dtype=_float64_dtype(x.dtype)) if isinstance(x, Tensor) else x for x in inputs]
     originals = [p.data for _, p in named]
+    buffers = {name: b.data.copy() for name, b in getattr(module, "named_buffers", dict)() if b is not None}
     try:
         for _, p in named:
             p.data = np.array(p.data, dtype=np.float64, copy=True)
@@ -315,6 +319,9 @@ def check_module_gradients(module, loss_fn: Callable, *inputs, eps: float = 1e-6
     finally:
         for (_, p), data in zip(named, originals):
             p.data = data
+        for name, b in getattr(module, "named_buffers", dict)():
+            if name in buffers:
+                b.data[...] = buffers[name]
 
 
 # ----- the shared machinery -----------------------------------------------------------------
