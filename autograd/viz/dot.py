@@ -309,10 +309,10 @@ def _too_large_message(graph, count, max_nodes, collapse) -> str:
     has_modules = any(node.scope for node in graph.nodes)
     if has_modules and not collapse:
         collapsed = _count_drawn(graph, _collapsed_groups(graph, True))
-        message += f"Pass collapse=True to draw each module as one box ({collapsed:,} nodes), or "
+        message += f"Pass collapse=True to draw each module as one box ({collapsed:,} nodes). "
     elif not has_modules:
         message += ("(It has no module scopes to collapse: operations recorded inside nn.Module calls or "
                     "`with autograd.graph_scope(name):` can be drawn as one box each with collapse=True.) ")
-    message += (f"pass max_nodes={count} (or None) to draw it anyway, or draw a smaller part of the "
+    message += (f"Pass max_nodes={count} (or None) to draw it anyway, or draw a smaller part of the "
                 "computation (an intermediate tensor instead of the final one).")
     return message

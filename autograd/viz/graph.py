@@ -11,6 +11,8 @@ graph; it never changes it.
 """
 from __future__ import annotations
 
+import functools
+import gc
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +28,7 @@ OP_SYMBOLS = {"Add": "+", "Sub": "−", "Mul": "×", "Div": "÷", "Neg": "neg", 
               "Maximum": "max", "Relu": "relu", "GetItem": "[ ]", "BroadcastTo": "broadcast"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Node:
     """One node of a traced graph.
 
@@ -84,6 +86,16 @@ def trace(roots, number_format: str = ".4g", max_items: int = 4) -> Graph:
 
     `number_format` is a format spec for numbers ('.4g' shows -12 and 0.3333);
     arrays show their first `max_items` values."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # as in the engine: a walk over a big graph makes many objects; skip rescanning them
+    try:
+        return _trace(roots, number_format, max_items)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _trace(roots, number_format, max_items) -> Graph:
     roots = [roots] if isinstance(roots, Tensor) else list(roots)
     for root in roots:
         if not isinstance(root, Tensor):
@@ -110,7 +122,7 @@ def trace(roots, number_format: str = ".4g", max_items: int = 4) -> Graph:
                 else:  # a raw number or array passed straight to the op
                     input_ids.append(add(CONSTANT, op=None, label=_constant_label(parent, summary),
                                          value=summary.of(parent), shape=np.shape(parent),
-                                         dtype=str(np.asarray(parent).dtype), scope=ctx.scope))
+                                         dtype=_dtype_name(np.asarray(parent).dtype), scope=ctx.scope))
             op_id = add(OP, op=ctx.name, label=OP_SYMBOLS.get(ctx.name, ctx.name.lower()), scope=ctx.scope,
                         inputs=tuple(input_ids))
             edges.extend((input_id, op_id) for input_id in input_ids)
@@ -118,7 +130,7 @@ def trace(roots, number_format: str = ".4g", max_items: int = 4) -> Graph:
         scope = ctx.scope if ctx is not None else _leaf_scope(tensor, kind, consumers_scope)
         tensor_id = add(kind, op=None, label=tensor.name or f"t{index}", value=summary.of(tensor.data),
                         grad=summary.of(tensor.grad.data) if tensor.grad is not None else None,
-                        shape=tensor.shape, dtype=str(tensor.dtype), scope=scope)
+                        shape=tensor.shape, dtype=_dtype_name(tensor.dtype), scope=scope)
         tensor_ids[id(tensor)] = tensor_id
         if ctx is not None:
             op_ids[tensor_id] = op_id
@@ -167,6 +179,11 @@ def _common_prefix(a: tuple, b: tuple) -> tuple:
     while n < min(len(a), len(b)) and a[n] == b[n]:
         n += 1
     return a[:n]
+
+
+@functools.lru_cache(maxsize=None)
+def _dtype_name(dtype) -> str:
+    return str(dtype)
 
 
 def _constant_label(value, summary) -> str:
