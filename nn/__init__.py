@@ -15,6 +15,9 @@ from nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELos
 from nn.module import Module, ModuleList, Parameter, Sequential
 from nn.normalization import BatchNorm1d, BatchNorm2d
 from nn.serialization import load, save
+from nn import data, training  # training utilities: batches, toy data, fit, ensembles, search
+from nn.data import DataLoader
+from nn.training import EarlyStopping, Ensemble, fit
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList",
@@ -24,4 +27,5 @@ __all__ = [
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "MultiMarginLoss",
     "l1_penalty", "l2_penalty", "elastic_net_penalty",
     "functional", "init", "manual_seed", "save", "load",
+    "data", "training", "DataLoader", "fit", "EarlyStopping", "Ensemble",
 ]
