@@ -1,0 +1,180 @@
+"""W2 MLP training step: batch 256, 784-512-256-10 with ReLU, softmax cross-entropy, SGD.
+
+One step = forward, loss, backward, parameter update (and clearing the gradients).
+Every implementation starts from the same weights (uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+PyTorch's default for Linear) and the same batch, so their losses must agree step by step.
+
+The numpy reference is the step written by hand:
+    h1 = relu(x W1 + b1),  h2 = relu(h1 W2 + b2),  z = h2 W3 + b3
+    loss = mean_i (logsumexp(z_i) - z_i[y_i])
+    dz = (softmax(z) - onehot(y)) / batch,  dW3 = h2^T dz,  dh2 = dz W3^T * (h2 > 0), ...
+    W -= lr * dW
+"""
+from __future__ import annotations
+
+import numpy as np
+
+IMPLEMENTATIONS = ("chalkgrad", "numpy", "torch")
+SIZES = (784, 512, 256, 10)
+LR = 0.01
+
+
+def initial_parameters(sizes=SIZES, dtype="float64", seed: int = 0) -> list:
+    """[(W, b), ...] with W of shape (fan_in, fan_out)."""
+    rng = np.random.default_rng(seed)
+    layers = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        W = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype)
+        b = rng.uniform(-bound, bound, fan_out).astype(dtype)
+        layers.append((W, b))
+    return layers
+
+
+def make_batch(batch: int, features: int, classes: int, dtype="float64", seed: int = 1):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(batch, features)).astype(dtype), rng.integers(0, classes, batch)
+
+
+def setup(impl: str, dtype: str = "float32", batch: int = 256, sizes=SIZES):
+    sizes = tuple(sizes)
+    layers = initial_parameters(sizes, dtype)
+    x, y = make_batch(batch, sizes[0], sizes[-1], dtype)
+    if impl == "numpy":
+        return numpy_step(layers, x, y), {"batch": batch, "sizes": sizes}
+    if impl == "torch":
+        return torch_step(layers, x, y), {"batch": batch, "sizes": sizes}
+    if impl == "chalkgrad":
+        step, api = chalkgrad_step(layers, x, y)
+        return step, {"batch": batch, "sizes": sizes, "chalkgrad_api": api}
+    raise ValueError(f"W2 has no implementation {impl!r}")
+
+
+def numpy_step(layers, x, y):
+    params = [array.copy() for layer in layers for array in layer]
+    batch = len(y)
+    rows = np.arange(batch)
+
+    def step():
+        # forward, keeping what backward needs
+        inputs, h = [], x
+        for i in range(0, len(params), 2):
+            inputs.append(h)
+            z = h @ params[i] + params[i + 1]
+            h = np.maximum(z, 0) if i + 2 < len(params) else z
+        z_max = h.max(axis=1, keepdims=True)
+        shifted = h - z_max
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        loss = float(np.mean(np.log(total[:, 0]) - shifted[rows, y]))
+        # backward: d loss / d logits = (softmax - onehot) / batch
+        grad = exp / total
+        grad[rows, y] -= 1
+        grad /= batch
+        grads = [None] * len(params)
+        for i in range(len(params) - 2, -1, -2):
+            grads[i] = inputs[i // 2].T @ grad
+            grads[i + 1] = grad.sum(axis=0)
+            if i > 0:
+                grad = grad @ params[i].T
+                grad *= inputs[i // 2] > 0  # ReLU: pass where the layer's output was positive
+        for p, g in zip(params, grads):
+            p -= LR * g
+        return loss
+
+    return step
+
+
+def torch_step(layers, x, y):
+    import torch
+
+    torch.set_num_threads(2)
+    modules = []
+    for i, (W, b) in enumerate(layers):
+        linear = torch.nn.Linear(*W.shape, dtype=getattr(torch, str(W.dtype)))
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W.T.copy()))
+            linear.bias.copy_(torch.from_numpy(b))
+        modules.append(linear)
+        if i + 1 < len(layers):
+            modules.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*modules)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+    def step():
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(xt), yt)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
+def chalkgrad_step(layers, x, y):
+    """With nn.Linear / nn.functional.cross_entropy / optim.SGD when they exist, otherwise
+    the same step in raw autograd operations. Returns (step, which API was used)."""
+    from benchmarks.chalkgrad_api import has_nn
+
+    if has_nn("Linear", "Sequential", "ReLU", functional=("cross_entropy",), optim=("SGD",)):
+        return _chalkgrad_nn_step(layers, x, y), "nn+optim"
+    return _chalkgrad_raw_step(layers, x, y), "raw autograd ops"
+
+
+def _chalkgrad_nn_step(layers, x, y):
+    import nn
+    import optim
+    from autograd import Tensor, no_grad
+    from nn import functional as F
+
+    modules = []
+    for i, (W, b) in enumerate(layers):
+        linear = nn.Linear(*W.shape)
+        with no_grad():
+            _assign(linear.weight, W.T if linear.weight.shape == W.T.shape else W)
+            _assign(linear.bias, b)
+        modules.append(linear)
+        if i + 1 < len(layers):
+            modules.append(nn.ReLU())
+    model = nn.Sequential(*modules)
+    optimizer = optim.SGD(model.parameters(), lr=LR)
+    xt, yt = Tensor(x), Tensor(y)
+
+    def step():
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(xt), yt)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
+def _assign(parameter, array):
+    """Give a parameter our starting values, in the dtype of the benchmark."""
+    parameter.data = np.array(array, copy=True)
+
+
+def _chalkgrad_raw_step(layers, x, y):
+    from autograd import Tensor, no_grad
+
+    params = [Tensor(array, requires_grad=True) for layer in layers for array in layer]
+    xt, rows = Tensor(x), np.arange(len(y))
+
+    def step():
+        for p in params:
+            p.grad = None
+        h = xt
+        for i in range(0, len(params), 2):
+            h = h @ params[i] + params[i + 1]
+            if i + 2 < len(params):
+                h = h.relu()
+        loss = -h.log_softmax(axis=1)[rows, y].mean()
+        loss.backward()
+        with no_grad():
+            for p in params:
+                p.data -= LR * p.grad.data
+        return loss.item()
+
+    return step
