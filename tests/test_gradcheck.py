@@ -176,11 +176,12 @@ def test_gradcheck_reports_a_wrong_backward_with_analytic_and_numeric_values():
     # the worst element: backward says 1, the true derivative is cos(x), farthest from 1 where |x| is largest
     numeric = np.cos(x.data)
     worst = np.unravel_index(np.argmax(np.abs(1 - numeric) - 1e-3 * np.abs(numeric)), x.shape)
-    first_row = report.splitlines()[report.splitlines().index(next(line for line in report.splitlines()
-                                                                    if line.strip().startswith("index"))) + 1]
-    assert first_row.split()[:2] == [f"[{worst[0]},", f"{worst[1]}]"]
-    assert float(first_row.split()[2]) == 1.0
-    assert float(first_row.split()[3]) == pytest.approx(numeric[worst], abs=1e-7)
+    lines = report.splitlines()
+    header = next(k for k, line in enumerate(lines) if line.split()[:1] == ["index"])
+    index_0, index_1, analytic, numeric_shown, _ = lines[header + 1].split()  # the first row: the worst element
+    assert f"{index_0} {index_1}" == f"[{worst[0]}, {worst[1]}]"
+    assert float(analytic) == 1.0
+    assert float(numeric_shown) == pytest.approx(numeric[worst], abs=1e-7)
     assert isinstance(failure.value, AssertionError)
 
 
@@ -428,13 +429,40 @@ def test_check_module_gradients_names_the_wrong_parameter():
 
 
 def test_check_module_gradients_with_a_real_linear_layer():
-    nn = pytest.importorskip("nn")
-    if not hasattr(nn, "Linear"):
-        pytest.skip("nn.Linear is not written yet")
+    nn = _nn_or_skip("Linear")
     layer = nn.Linear(3, 2)
     x = Tensor(np.random.default_rng(1).standard_normal((4, 3)))
     assert check_module_gradients(layer, lambda out: (out.tanh() ** 2).sum(), x)
     assert gradcheck(lambda x: layer(x).sigmoid(), [Tensor(x.data, requires_grad=True)])
+
+
+def _nn_or_skip(*names):
+    nn = pytest.importorskip("nn")
+    missing = [n for n in names if not hasattr(nn, n)]
+    if missing:
+        pytest.skip(f"nn.{missing[0]} is not written yet")
+    return nn
+
+
+def test_check_module_gradients_through_batch_norm_restores_running_statistics():
+    nn = _nn_or_skip("Sequential", "Linear", "BatchNorm1d", "Tanh")
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Tanh(), nn.Linear(4, 2))
+    x = Tensor(np.random.default_rng(2).standard_normal((6, 3)))
+    before = {name: b.data.copy() for name, b in model.named_buffers()}
+    assert before  # running mean and variance
+    assert check_module_gradients(model, lambda out: (out ** 2).sum(), x)  # training mode: batch statistics
+    assert all(np.array_equal(b.data, before[name]) for name, b in model.named_buffers())
+    model.eval()
+    assert check_module_gradients(model, lambda out: (out ** 2).sum(), x)  # eval mode: running statistics
+
+
+def test_check_module_gradients_refuses_dropout_in_training_mode():
+    nn = _nn_or_skip("Sequential", "Linear", "Dropout")
+    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5), nn.Linear(4, 2))
+    x = Tensor(np.random.default_rng(2).standard_normal((6, 3)))
+    with pytest.raises(GradcheckError, match=r"determinism check.*call module.eval\(\)"):
+        check_module_gradients(model, lambda out: out.sum(), x)
+    assert check_module_gradients(model.eval(), lambda out: out.sum(), x)
 
 
 def test_public_names():
