@@ -62,11 +62,24 @@ class LRScheduler:
         return copy.deepcopy({key: value for key, value in self.__dict__.items() if key not in ("optimizer", "after")})
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Resume: restores t and the settings; the rates themselves come with the optimiser's state_dict."""
+        """Resume: restores t and the settings, and sets each group's lr back to the rate this
+        scheduler last set (so loading before or after the optimiser's state_dict is the same)."""
         self.__dict__.update(copy.deepcopy(state_dict))
+        _restore_lrs(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(t={self.last_epoch}, lr={self.get_last_lr()})"
+
+
+def _restore_lrs(scheduler) -> None:
+    groups = scheduler.optimizer.param_groups
+    if len(scheduler._last_lr) != len(groups):
+        raise ValueError(
+            f"{type(scheduler).__name__}.load_state_dict: saved for {len(scheduler._last_lr)} parameter groups, "
+            f"but the optimiser has {len(groups)}."
+        )
+    for group, lr in zip(groups, scheduler._last_lr):
+        group["lr"] = lr
 
 
 def _check(condition: bool, message: str) -> None:
@@ -211,6 +224,7 @@ class LinearWarmup(LRScheduler):
             if self.after is None:
                 raise ValueError("LinearWarmup.load_state_dict: the saved warm-up had an `after` schedule; build this one with the same `after`.")
             self.after.load_state_dict(after_state)
+        _restore_lrs(self)
 
 
 class ReduceLROnPlateau:
@@ -288,7 +302,9 @@ class ReduceLROnPlateau:
         return copy.deepcopy({key: value for key, value in self.__dict__.items() if key not in ("optimizer", "after")})
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Resume: restores the counters and best metric, and each group's last lr."""
         self.__dict__.update(copy.deepcopy(state_dict))
+        _restore_lrs(self)
 
     def __repr__(self) -> str:
         return f"ReduceLROnPlateau(t={self.last_epoch}, lr={self.get_last_lr()}, best={self.best})"
