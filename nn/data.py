@@ -24,7 +24,7 @@ __all__ = [
     "batches", "DataLoader", "train_val_test_split", "StandardScaler", "one_hot",
     "make_moons", "make_spirals", "make_xor", "make_linear_regression", "make_logistic_regression",
     "load_digits",
-    "random_horizontal_flip", "random_crop", "cutout", "color_jitter", "mixup", "Compose",
+    "random_horizontal_flip", "random_crop", "cutout", "color_jitter", "mixup", "Mixup", "Compose",
 ]
 
 Seed = int | np.random.Generator | None
@@ -413,6 +413,31 @@ def mixup(x, y_onehot, alpha: float = 0.2, seed: Seed = None) -> tuple[np.ndarra
     mixed_x = (lam * x + (1 - lam) * x[perm]).astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
     mixed_y = (lam * y + (1 - lam) * y[perm]).astype(y.dtype if y.dtype.kind == "f" else np.float64, copy=False)
     return mixed_x, mixed_y
+
+
+class Mixup:
+    """mixup as a batch transform: `fit(..., augment=Mixup(num_classes=10, alpha=0.2, seed=0))`.
+
+    Called as `Mixup(...)(xb, yb) -> (mixed xb, mixed targets)`: class-index targets are
+    one-hot encoded first, then `mixup` blends the batch (train with a loss that accepts
+    class probabilities, such as nn.CrossEntropyLoss). `takes_targets = True` tells `fit`
+    to pass the targets too.
+    """
+
+    takes_targets = True
+
+    def __init__(self, num_classes: int, alpha: float = 0.2, seed: Seed = None):
+        self.num_classes, self.alpha = num_classes, alpha
+        self._rng = _rng(seed)
+
+    def __call__(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        y = np.asarray(y)
+        if y.ndim == 1:
+            y = one_hot(y, self.num_classes)
+        return mixup(x, y, self.alpha, seed=self._rng)
+
+    def __repr__(self) -> str:
+        return f"Mixup(num_classes={self.num_classes}, alpha={self.alpha})"
 
 
 class Compose:

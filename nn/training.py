@@ -247,7 +247,9 @@ def _run_epoch(model, loss_fn, batches: Iterable, accuracy_fn, optimizer=None, a
     """One pass over the batches: training steps when an optimizer is given, else evaluation."""
     total_loss, correct, count, acc_count = 0.0, 0.0, 0, 0
     for xb, yb in batches:
-        if augment is not None:
+        if getattr(augment, "takes_targets", False):  # e.g. nn.data.Mixup changes the targets too
+            xb, yb = augment(xb, yb)
+        elif augment is not None:
             xb = augment(xb)
         if optimizer is not None:
             optimizer.zero_grad()
@@ -307,7 +309,9 @@ def fit(model, loss_fn, optimizer, train_data, epochs: int = 10, val_data=None, 
     Each step: zero_grad, outputs = model(Tensor(xb)), loss = loss_fn(outputs, Tensor(yb)),
     backward, optimizer.step(). `train_data` and `val_data` are (X, y) arrays (batched
     here with `batch_size`, shuffled with `seed`) or iterables of (xb, yb) batches.
-    `augment(xb)` transforms each training batch (e.g. an `nn.data.Compose`).
+    `augment(xb)` transforms each training batch (e.g. an `nn.data.Compose`); one with
+    `takes_targets = True` (e.g. `nn.data.Mixup`) is called as `augment(xb, yb)` and
+    returns both.
     `scheduler.step()` runs after every epoch (or after every batch with
     scheduler_interval="batch"); a scheduler whose step needs a metric (ReduceLROnPlateau)
     gets val_loss, or the training loss without validation data.
@@ -319,6 +323,8 @@ def fit(model, loss_fn, optimizer, train_data, epochs: int = 10, val_data=None, 
         raise ValueError(f"fit: scheduler_interval must be 'epoch' or 'batch', got {scheduler_interval!r}.")
     if scheduler_interval == "batch" and _wants_metric(scheduler):
         raise ValueError("fit: a scheduler stepped with a metric (ReduceLROnPlateau) needs scheduler_interval='epoch'.")
+    if isinstance(callbacks, Callback):
+        callbacks = [callbacks]
     train_batches = _as_batches(train_data, batch_size, shuffle, seed)
     per_batch = scheduler if scheduler_interval == "batch" else None
     history = History()

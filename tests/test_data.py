@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nn.data import (
-    Compose, DataLoader, StandardScaler, batches, color_jitter, cutout, load_digits, make_linear_regression,
+    Compose, DataLoader, Mixup, StandardScaler, batches, color_jitter, cutout, load_digits, make_linear_regression,
     make_logistic_regression, make_moons, make_spirals, make_xor, mixup, one_hot, random_crop,
     random_horizontal_flip, train_val_test_split,
 )
@@ -246,6 +246,14 @@ def test_mixup_targets_are_probabilities(images):
     np.testing.assert_allclose(y_mix, lam * y + (1 - lam) * y[perm])
     with pytest.raises(ValueError, match="one_hot"):
         mixup(images, np.array([0, 1, 2, 3, 0, 1]))
+
+
+def test_mixup_transform_one_hot_encodes_class_indices(images):
+    x_mix, y_mix = Mixup(num_classes=5, alpha=0.4, seed=3)(images, np.array([0, 1, 2, 3, 4, 0]))
+    x_ref, y_ref = mixup(images, one_hot([0, 1, 2, 3, 4, 0], 5), alpha=0.4, seed=3)
+    np.testing.assert_array_equal(x_mix, x_ref)
+    np.testing.assert_array_equal(y_mix, y_ref)
+    assert y_mix.shape == (6, 5) and np.allclose(y_mix.sum(1), 1)
 
 
 def test_color_jitter(images):

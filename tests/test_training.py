@@ -8,7 +8,7 @@ import pytest
 import nn
 import optim
 from autograd import Tensor
-from nn.data import DataLoader, make_logistic_regression, make_moons, train_val_test_split
+from nn.data import DataLoader, Mixup, make_logistic_regression, make_moons, train_val_test_split
 from nn.training import (
     Choice, EarlyStopping, Ensemble, History, IntUniform, LogUniform, Snapshots, Uniform, accuracy, binary_accuracy,
     evaluate, fit, grid_search, predict, predict_proba, random_search,
@@ -90,6 +90,25 @@ def test_fit_augments_training_batches_only(moons):
     assert seen == [100, 100, 40] * 2
 
 
+def test_fit_with_mixup_trains_on_mixed_targets(moons):
+    (X_tr, y_tr), _, (X_te, y_te) = moons
+    seen = []
+
+    class Recording(Mixup):
+        def __call__(self, x, y):
+            x, y = super().__call__(x, y)
+            seen.append(y)
+            return x, y
+
+    model = mlp(0, hidden=32)
+    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.02), (X_tr, y_tr), epochs=30,
+                  augment=Recording(num_classes=2, alpha=0.2, seed=0), verbose=False, seed=0)
+    assert all(y.shape[1] == 2 and np.allclose(y.sum(1), 1) for y in seen)
+    assert any(np.any((y > 0.01) & (y < 0.99)) for y in seen)  # really mixed
+    assert "accuracy" in history  # compared with the largest target entry
+    assert np.mean(predict(model, X_te) == y_te) >= 0.95
+
+
 def test_fit_stops_with_a_warning_when_the_loss_diverges():
     X = np.linspace(50, 200, 40)[:, None]  # unscaled areas: a large learning rate explodes
     y = 3 * X + 20
@@ -168,9 +187,10 @@ def test_early_stopping_without_restore_keeps_the_last_parameters():
     model = nn.Linear(1, 1, bias=False, generator=0)
     model.load_state_dict({"weight": np.zeros((1, 1))})
     X = np.ones((4, 1))
-    fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1), (X, np.full((4, 1), 2.0)), epochs=20,
-        val_data=(X, np.ones((4, 1))), callbacks=[EarlyStopping(patience=2, restore_best=False)], batch_size=4,
-        verbose=False)
+    history = fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1), (X, np.full((4, 1), 2.0)), epochs=20,
+                  val_data=(X, np.ones((4, 1))), callbacks=EarlyStopping(patience=2, restore_best=False),
+                  batch_size=4, verbose=False)  # a single callback needs no list
+    assert len(history) == 5
     assert model.weight.data.item() == pytest.approx(1.34464)
 
 
