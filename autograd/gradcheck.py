@@ -77,13 +77,7 @@ def numerical_grad(fn: Callable, inputs, eps: float = 1e-6, grad_output=None):
     tensors = _differentiable(copies, "numerical_grad")
     with no_grad():
         outputs = _outputs(fn(*copies), "numerical_grad")
-    if grad_output is None:
-        projections = _projections(outputs)
-    else:
-        projections = [_array(g) for g in (grad_output if isinstance(grad_output, (tuple, list)) else [grad_output])]
-        for y, p in zip(outputs, projections, strict=True):
-            if p.shape != y.shape:
-                raise ValueError(f"numerical_grad: grad_output has shape {p.shape} but the output has shape {y.shape}.")
+    projections = _projections(outputs) if grad_output is None else _given(grad_output, outputs, "numerical_grad")
     numeric, _ = _numeric_grad(lambda: _projected(fn(*copies), projections), tensors, eps)
     by_id = {id(t): g for t, g in zip(tensors, numeric)}
     grads = [by_id.get(id(c)) for c in copies]
@@ -124,10 +118,7 @@ def gradgradcheck(fn: Callable, inputs, grad_outputs=None, eps: float = 1e-6, at
     names = [_input_name(i, c) for i, c in enumerate(copies) if any(c is t for t in tensors)]
     with enable_grad():
         outputs = _outputs(fn(*copies), "gradgradcheck")
-    if grad_outputs is None:
-        vs = _projections(outputs, seed=_SEED + 1)
-    else:
-        vs = [_array(v) for v in (grad_outputs if isinstance(grad_outputs, (tuple, list)) else [grad_outputs])]
+    vs = _projections(outputs, seed=_SEED + 1) if grad_outputs is None else _given(grad_outputs, outputs, "gradgradcheck")
 
     def first_derivatives():
         create_graph = is_grad_enabled()  # only the analytic pass needs the backward recorded
@@ -174,6 +165,9 @@ def directional_gradcheck(fn: Callable, inputs, directions: int = 3, eps: float 
         with no_grad():
             return _projected(fn(*copies), projections)
 
+    first, again = _projected(outputs, projections), f_at(0.0, [0.0] * len(tensors))
+    if not np.isclose(first, again, rtol=1e-10, atol=1e-12):
+        return _fail(_not_deterministic("directional_gradcheck", first, again), raise_exception)
     rows = []
     try:
         for _ in range(directions):
@@ -295,8 +289,8 @@ def check_module_gradients(module, loss_fn: Callable, *inputs, eps: float = 1e-6
     """gradcheck every parameter of an nn.Module under a loss: loss = loss_fn(module(*inputs)).
 
     loss_fn closes over the targets, e.g. `lambda out: F.cross_entropy(out, y)`. Every parameter
-    from module.named_parameters() that requires grad is checked, element by element (report rows
-    are named "0.weight[2, 1]"...); the inputs are constants. For the check, each parameter's .data
+    from module.named_parameters() that requires grad is checked, element by element (the report
+    names them as named_parameters does: "0.weight"); the inputs are constants. For the check, each parameter's .data
     is swapped for a float64 copy and the original array is put back afterwards, so the module is
     unchanged (its .grad too: gradients are computed with autograd.grad; buffers such as batch
     norm's running statistics, which every forward pass in training mode updates, are restored).
@@ -340,12 +334,7 @@ def _check(evaluate, tensors, names, eps, atol, rtol, raise_exception, where, wh
 
     again = f()
     if not np.isclose(first, again, rtol=1e-10, atol=1e-12):
-        return _fail(
-            f"{where} failed the determinism check: the function gave {first!r} and then {again!r} at the "
-            "same inputs, so differences of its values mean nothing. Remove the randomness (dropout in "
-            "training mode: call module.eval(); random numbers: fix them outside the function).",
-            raise_exception,
-        )
+        return _fail(_not_deterministic(where, first, again), raise_exception)
     numeric, kinks = _numeric_grad(f, tensors, eps, f_x=again)
     sections = [_mismatches(name, a, n, k, atol, rtol) for name, a, n, k in zip(names, analytic, numeric, kinks)]
     failed = [s for s in sections if s]
@@ -362,7 +351,7 @@ def _check(evaluate, tensors, names, eps, atol, rtol, raise_exception, where, wh
     if any("kink" in s for s in failed):
         footer = (
             "\n'kink': the slopes left and right of that point differ, so the function is not differentiable "
-            "there (relu/abs at 0, a tie in max...). Move the input away from it; random inputs rarely hit one."
+            "there (relu at 0, clip at a bound...) and backward took one side. Move the input away from it."
         )
     return _fail("\n\n".join([header, *failed]) + footer, raise_exception)
 
@@ -417,6 +406,14 @@ def _mismatches(name, analytic, numeric, kink, atol, rtol) -> str:
         note = "  kink" if kink[i] else ""
         lines.append(f"  {_index(i):<{width}} {analytic[i]:>15.8g} {numeric[i]:>15.8g} {rel[i]:>11.2e}{note}")
     return "\n".join(lines)
+
+
+def _not_deterministic(where, first, again) -> str:
+    return (
+        f"{where} failed the determinism check: the function gave {first!r} and then {again!r} at the "
+        "same inputs, so differences of its values mean nothing. Remove the randomness (dropout in "
+        "training mode: call module.eval(); random numbers: fix them outside the function)."
+    )
 
 
 def _fail(report, raise_exception) -> bool:
@@ -479,6 +476,17 @@ def _projections(outputs, seed=_SEED) -> list:
     """The fixed weights P of f = <P, y>: 1 for a scalar output, seeded random numbers otherwise."""
     rng = np.random.default_rng(seed)
     return [np.ones(y.shape) if y.size == 1 else rng.standard_normal(y.shape) for y in outputs]
+
+
+def _given(weights, outputs, where) -> list:
+    """User-given weights v of <v, y>: one array per output, each of its output's shape."""
+    weights = [_array(w) for w in (weights if isinstance(weights, (tuple, list)) else [weights])]
+    if len(weights) != len(outputs):
+        raise ValueError(f"{where}: {len(weights)} weight array(s) given for {len(outputs)} output(s); give one per output.")
+    for k, (w, y) in enumerate(zip(weights, outputs)):
+        if w.shape != y.shape:
+            raise ValueError(f"{where}: the weights for output {k} have shape {w.shape} but the output has shape {y.shape}.")
+    return weights
 
 
 def _projected(result, projections) -> float:

@@ -95,8 +95,10 @@ def test_numerical_grad_non_scalar_output_uses_grad_output():
     x = leaf((3, 2))
     v = np.arange(6.0).reshape(3, 2)
     np.testing.assert_allclose(numerical_grad(lambda x: x ** 2, x, grad_output=v), 2 * x.data * v, rtol=1e-7, atol=1e-9)
-    with pytest.raises(ValueError, match=r"grad_output has shape \(2,\) but the output has shape \(3, 2\)"):
+    with pytest.raises(ValueError, match=r"weights for output 0 have shape \(2,\) but the output has shape \(3, 2\)"):
         numerical_grad(lambda x: x ** 2, x, grad_output=np.ones(2))
+    with pytest.raises(ValueError, match=r"2 weight array\(s\) given for 1 output\(s\)"):
+        gradgradcheck(lambda x: x ** 3, [x], grad_outputs=(v, v))
 
 
 def test_numerical_grad_default_projection_matches_backward_of_the_same_projection():
@@ -224,8 +226,9 @@ def test_a_wrong_backward_away_from_a_kink_is_not_called_a_kink():
 
 def test_gradcheck_refuses_a_random_function():
     rng = np.random.default_rng(0)
-    with pytest.raises(GradcheckError, match="determinism check"):
-        gradcheck(lambda x: x * Tensor(rng.standard_normal(3)), [leaf((3,))])
+    for check in (gradcheck, directional_gradcheck):
+        with pytest.raises(GradcheckError, match=f"{check.__name__} failed the determinism check"):
+            check(lambda x: x * Tensor(rng.standard_normal(3)), [leaf((3,))])
 
 
 # ----- gradgradcheck ------------------------------------------------------------------------
