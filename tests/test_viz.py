@@ -1,0 +1,330 @@
+"""Drawings, traced records and step-by-step backprop (autograd.viz)."""
+import shutil
+import time
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor, backprop_steps, draw_graph, graph_scope
+from autograd.viz import GraphTooLargeError, trace
+from autograd.viz.dot import DotNotFoundError
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
+
+
+def gate():
+    """The lecture's example f = (x + y) * z at x=-2, y=5, z=-4."""
+    x = Tensor(-2.0, requires_grad=True, name="x")
+    y = Tensor(5.0, requires_grad=True, name="y")
+    z = Tensor(-4.0, requires_grad=True, name="z")
+    q = x + y
+    q.name = "q"
+    f = q * z
+    f.name = "f"
+    return x, y, z, q, f
+
+
+class Parameter(Tensor):
+    """Stands in for nn.Parameter (recognised by its class name)."""
+
+
+def mlp(seed=0):
+    """A two-layer network written with Tensor ops, inside graph scopes like nn.Module's."""
+    rng = np.random.default_rng(seed)
+    x = Tensor(rng.normal(size=(5, 3)), name="x")
+    target = Tensor(rng.normal(size=(5, 2)), name="target")
+    w1 = Parameter(rng.normal(size=(3, 4)), requires_grad=True, name="w1")
+    b1 = Parameter(rng.normal(size=4), requires_grad=True, name="b1")
+    w2 = Parameter(rng.normal(size=(4, 2)), requires_grad=True, name="w2")
+    b2 = Parameter(rng.normal(size=2), requires_grad=True, name="b2")
+    with graph_scope("net"):
+        with graph_scope("fc1"):
+            h = (x @ w1 + b1).tanh()
+        with graph_scope("fc2"):
+            out = h @ w2 + b2
+    loss = ((out - target) ** 2).mean()
+    return loss, (w1, b1, w2, b2)
+
+
+# ----- trace -----------------------------------------------------------------------------------
+
+def test_trace_gives_ordered_records_with_kinds_and_constants():
+    a = Tensor(2.0, requires_grad=True, name="a")
+    b = a * 3
+    graph = trace(b)
+    assert [n.id for n in graph.nodes] == ["n0", "n1", "n2", "n3"]
+    assert [(n.kind, n.label) for n in graph.nodes] == [("leaf", "a"), ("constant", "3"), ("op", "×"), ("output", "t1")]
+    assert graph.nodes[2].op == "Mul" and graph.nodes[2].inputs == ("n0", "n1")
+    assert graph.edges == [("n0", "n2"), ("n1", "n2"), ("n2", "n3")]
+    assert graph.node_of(b).value == "6" and graph.node_of(a).grad is None
+
+
+def test_trace_reads_parameters_scopes_and_grads_without_changing_the_graph():
+    loss, params = mlp()
+    loss.backward(retain_graph=True)
+    before = [p.grad.data.copy() for p in params]
+    graph = trace(loss)
+    w1 = graph.node_of(params[0])
+    assert w1.kind == "parameter" and w1.scope == ("net", "fc1") and w1.shape == (3, 4)
+    assert w1.grad.startswith("[") and w1.grad.endswith("…]")
+    assert graph.node_of(loss).scope == () and graph.node_of(loss).kind == "output"
+    assert any(n.kind == "constant" and n.label == "target" for n in graph.nodes)  # data without grad
+    for p, g in zip(params, before):
+        np.testing.assert_array_equal(p.grad.data, g)
+
+
+def test_a_tensor_used_twice_is_one_node_with_two_edges():
+    a = Tensor(3.0, requires_grad=True, name="a")
+    graph = trace(a * a)
+    assert sum(n.label == "a" for n in graph.nodes) == 1
+    assert graph.edges.count(("n0", "n1")) == 2
+
+
+# ----- drawing ---------------------------------------------------------------------------------
+
+def test_gate_drawing_shows_names_values_and_gradients():
+    x, y, z, q, f = gate()
+    f.backward()
+    source = draw_graph(f).source
+    for name in ("<b>x</b>", "<b>y</b>", "<b>z</b>", "<b>q</b>", "<b>f</b>"):
+        assert name in source
+    for value in ("-2", "5", "-4", "<br/>3", "-12"):
+        assert value in source
+    assert source.count("grad -4") == 2 and "grad 3" in source  # x, y and z
+    assert "rankdir=LR" in source
+
+
+def test_same_graph_drawn_twice_gives_identical_dot():
+    first = draw_graph(gate()[-1]).source
+    assert draw_graph(gate()[-1]).source == first  # a fresh build of the same computation
+    f = gate()[-1]
+    assert draw_graph(f).source == draw_graph(f).source
+
+
+def _attributes(source, node_id):
+    """The style attributes of one node statement (everything after its label)."""
+    line = next(line for line in source.splitlines() if line.strip().startswith(node_id + " ["))
+    return line.rsplit("> ", 1)[1]
+
+
+def test_kinds_are_styled_distinctly():
+    loss, params = mlp()
+    graph = trace(loss)
+    source = draw_graph(loss).source
+    style_of = {kind: _attributes(source, next(n.id for n in graph.nodes if n.kind == kind))
+                for kind in ("parameter", "constant", "op", "output", "value")}
+    style_of["leaf"] = _attributes(draw_graph(Tensor(1.0, requires_grad=True) * 2).source, "n0")
+    assert len(set(style_of.values())) == 6
+    assert "peripheries=2" in style_of["parameter"] and "dashed" in style_of["constant"]
+
+
+def test_options_change_the_drawing():
+    x, y, z, q, f = gate()
+    f.backward()
+    assert "rankdir=TB" in draw_graph(f, rankdir="TB").source
+    assert "-12" not in draw_graph(f, show_values=False).source
+    assert "#c0392b" not in draw_graph(f, show_grads=False).source
+    assert "-12.00" in draw_graph(f, number_format=".2f").source
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_graph(f, rankdir="sideways")
+
+
+def test_arrays_show_shape_dtype_and_a_few_values():
+    w = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, name="w")
+    source = draw_graph((w * 2).sum()).source
+    assert "2×3 float64" in source and "[0, 1, 2, 3, …]" in source
+    assert "2×3" not in draw_graph((w * 2).sum(), show_shapes=False).source
+
+
+def test_clusters_follow_graph_scopes_and_collapse_to_one_box():
+    a = Tensor(2.0, requires_grad=True, name="a")
+    with graph_scope("layer1"):
+        b = a * 3
+        with graph_scope("act"):
+            c = b.tanh()
+    out = c * 2
+    source = draw_graph(out).source
+    assert "subgraph cluster_" in source and "label=layer1" in source and "label=act" in source
+    layer1 = source.index("label=layer1")
+    assert layer1 < source.index("label=act") < source.index("}", layer1)  # act is nested in layer1
+    assert "cluster" not in draw_graph(out, clusters=False).source
+
+    collapsed = draw_graph(out, collapse=True).source
+    assert "<b>layer1</b><br/>2 ops" in collapsed and "box3d" in collapsed and "tanh" not in collapsed
+    assert "n0 -> m0" in collapsed and collapsed.count("m0 ->") == 1
+    inner = draw_graph(out, collapse="act").source
+    assert "<b>act</b><br/>1 op" in inner and "label=layer1" in inner
+
+
+def test_mlp_clusters_hold_their_parameters():
+    loss, _ = mlp()
+    source = draw_graph(loss).source
+    fc1 = source[source.index("label=fc1") :]
+    fc1 = fc1[: fc1.index("}")]
+    assert "<b>w1</b>" in fc1 and "<b>b1</b>" in fc1 and "<b>w2</b>" not in fc1
+    collapsed = draw_graph(loss, collapse=2).source
+    assert "<b>fc1</b><br/>3 ops, 2 parameters" in collapsed
+
+
+@needs_dot
+def test_svg_renders_and_parses_as_xml(tmp_path):
+    x, y, z, q, f = gate()
+    f.backward()
+    drawing = draw_graph(f)
+    svg = drawing.pipe(format="svg").decode("utf-8")
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert {"x", "y", "z", "-12", "grad -4", "grad 3"} <= set(texts)
+    path = drawing.render(tmp_path / "gate", format="png")
+    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_missing_dot_gives_install_advice_and_source_still_works(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` here
+    drawing = draw_graph(gate()[-1])
+    assert "digraph" in drawing.source
+    with pytest.raises(DotNotFoundError, match="apt-get install graphviz"):
+        drawing.pipe(format="svg")
+    with pytest.raises(DotNotFoundError, match="brew install graphviz"):
+        drawing.render(tmp_path / "g", format="svg")
+    with pytest.raises(DotNotFoundError):
+        backprop_steps(gate()[-1]).to_html()
+
+
+def _chain(n_ops, scopes=0):
+    x = Tensor(0.5, requires_grad=True, name="x")
+    h = x
+    for i in range(n_ops):
+        if scopes:
+            with graph_scope(f"block{i * scopes // n_ops}"):
+                h = h * 0.5 + 0.1
+        else:
+            h = h * 0.5 + 0.1
+    return h
+
+
+def test_large_graphs_are_refused_with_advice_or_collapsed():
+    out = _chain(3_334)  # 20,005 nodes: x, then per step 2 ops, 2 constants, 2 results
+    assert len(trace(out)) == 20_005
+    start = time.perf_counter()
+    with pytest.raises(GraphTooLargeError, match=r"20,005 nodes.*max_nodes=500.*max_nodes=20005"):
+        draw_graph(out)
+    refused = time.perf_counter() - start
+
+    scoped = _chain(3_334, scopes=10)
+    with pytest.raises(GraphTooLargeError, match=r"collapse=True to draw each module as one box \(11 nodes\)"):
+        draw_graph(scoped)
+    start = time.perf_counter()
+    source = draw_graph(scoped, collapse=True).source
+    collapsed = time.perf_counter() - start
+    assert source.count("box3d") == 10 and "block9" in source
+    print(f"20,005-node graph: refused in {refused:.2f} s, collapsed to 11 nodes in {collapsed:.2f} s")
+
+
+# ----- backprop_steps ----------------------------------------------------------------------------
+
+def test_gate_steps_in_reverse_topological_order_with_the_lecture_numbers():
+    x, y, z, q, f = gate()
+    steps = backprop_steps(f)
+    assert [s.op for s in steps] == ["Mul", "Add"]
+    mul, add = steps
+    ops_in_order = [n.id for n in steps.graph.nodes if n.kind == "op"]
+    assert [s.node for s in steps] == ops_in_order[::-1]
+    assert mul.expression == "f = q × z" and add.expression == "q = x + y"
+    assert float(mul.upstream) == 1 and [float(v) for v in mul.local] == [-4, 3] and [float(v) for v in mul.sent] == [-4, 3]
+    assert float(add.upstream) == -4 and [float(v) for v in add.local] == [1, 1]
+    assert [float(v) for v in add.sent] == [-4, -4]
+    assert (x.grad.item(), y.grad.item(), z.grad.item()) == (-4, -4, 3)
+    assert "multiply swaps" in mul.rule and "add distributes" in add.rule
+    assert "q gets 1 × -4 = -4" in mul.caption()
+    table = str(steps).splitlines()
+    assert table[0].split() == ["step", "node", "upstream", "input", "local", "sent"]
+    assert table[1].split() == ["1", "f", "=", "q", "×", "z", "1", "q", "-4", "-4"]
+    assert table[4].split() == ["y", "1", "-4"]
+    assert "upstream gradient: 1" in str(mul)
+
+
+def test_max_routes_and_constants_get_nothing():
+    a = Tensor(3.0, requires_grad=True, name="a")
+    b = Tensor(2.0, requires_grad=True, name="b")
+    m = autograd.maximum(a, b) * 2
+    steps = backprop_steps(m)
+    mul, mx = steps
+    assert mul.sent[1] is None and mul.local[1] is None and "—" in steps.table()
+    assert "max routes" in mx.rule and [float(v) for v in mx.sent] == [2, 0]
+
+
+def test_steps_leave_the_same_gradients_as_backward_on_an_mlp():
+    loss, params = mlp()
+    loss.backward()
+    expected = [p.grad.data.copy() for p in params]
+    loss, params = mlp()
+    steps = backprop_steps(loss)
+    for p, g in zip(params, expected):
+        np.testing.assert_array_equal(p.grad.data, g)
+    # what each step sends adds up, input by input, to the gradient the engine passed on
+    received = {}
+    for step in steps:
+        for input_id, sent in zip(step.inputs, step.sent):
+            if sent is not None:
+                received[input_id] = received.get(input_id, 0) + sent
+    for p, g in zip(params, expected):
+        np.testing.assert_allclose(received[steps.graph.node_of(p).id], g, rtol=1e-12, atol=1e-12)
+    for step in steps[1:]:
+        np.testing.assert_allclose(received[step.output], step.upstream, rtol=1e-12, atol=1e-12)
+
+
+def test_steps_free_the_graph_unless_retained():
+    f = gate()[-1]
+    backprop_steps(f)
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        f.backward()
+    x, y, z, q, f = gate()
+    backprop_steps(f, retain_graph=True)
+    f.backward()
+    assert x.grad.item() == -8  # accumulated twice, as two backward() calls would
+
+
+def test_steps_refuse_a_tensor_without_grad():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        backprop_steps(Tensor(1.0) * 2)
+
+
+def test_backward_frames_fill_in_gradients_and_highlight_each_node():
+    x, y, z, q, f = gate()
+    steps = backprop_steps(f)
+    frames = steps.frames()
+    assert len(frames) == 3
+    assert [fr.current for fr in frames] == [steps.graph.outputs[0], steps[0].node, steps[1].node]
+    first, last = frames[0].drawing.source, frames[-1].drawing.source
+    assert first.count("grad ?") == 4 and "grad 1" in first
+    assert "grad ?" not in last and last.count("grad -4") == 3 and "grad 3" in last
+    current = [line for line in frames[1].drawing.source.splitlines() if "class=current" in line]
+    assert len(current) == 1 and current[0].strip().startswith(steps[0].node + " ")
+    assert steps.draw().source == last
+
+
+def test_forward_frames_show_values_in_topological_order():
+    steps = backprop_steps(gate()[-1])
+    frames = steps.frames("forward")
+    assert len(frames) == 3 and "#c0392b" not in frames[0].drawing.source
+    assert frames[0].drawing.source.count("<br/>?") == 2  # q and f not computed yet
+    assert "q = x + y = 3" in frames[1].caption and "f = q × z = -12" in frames[2].caption
+    assert len(steps.frames("both")) == 6
+    with pytest.raises(ValueError, match="mode"):
+        steps.frames("sideways")
+
+
+@needs_dot
+def test_numbered_svg_frames_and_a_self_contained_page(tmp_path):
+    steps = backprop_steps(gate()[-1])
+    paths = steps.save_svgs(tmp_path / "frames")
+    assert [p.name for p in paths] == ["step_00.svg", "step_01.svg", "step_02.svg"]
+    for path in paths:
+        ET.parse(path)
+    page = steps.save_html(tmp_path / "page.html", mode="both").read_text()
+    assert page.count('<figure class="frame"') == 6
+    assert "http://" not in page and "https://" not in page
+    assert "default-src 'none'" in page and "<script src" not in page
