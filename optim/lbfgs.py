@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from autograd import Tensor, enable_grad, no_grad
-from optim.optimizer import Optimizer, _check_nonnegative
+from optim.optimizer import Optimizer, _check_nonnegative, _grad_array
 
 
 class LBFGS(Optimizer):
@@ -71,7 +71,7 @@ class LBFGS(Optimizer):
     # ----- the parameters as one flat vector ------------------------------------------------
     def _gather_flat_grad(self) -> np.ndarray:
         return np.concatenate([
-            np.zeros(p.data.size, dtype=p.dtype) if p.grad is None else p.grad.data.reshape(-1)
+            np.zeros(p.data.size, dtype=p.dtype) if p.grad is None else _grad_array(self, p).reshape(-1)
             for p in self._params
         ])
 

@@ -107,7 +107,7 @@ class Optimizer:
             for group in self.param_groups:
                 for p in group["params"]:
                     if p.grad is not None:
-                        self._update(p, p.grad.data, self.state.setdefault(p, {}), group)
+                        self._update(p, _grad_array(self, p), self.state.setdefault(p, {}), group)
         return loss
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
@@ -122,7 +122,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 index.setdefault(id(p), len(index))
-            saved = {k: v for k, v in group.items() if k != "params"}
+            saved = copy.deepcopy({k: v for k, v in group.items() if k != "params"})
             saved["params"] = [index[id(p)] for p in group["params"]]
             groups.append(saved)
         state = {index[id(p)]: copy.deepcopy(s) for p, s in self.state.items() if id(p) in index}
@@ -187,3 +187,15 @@ def _check_fraction(optimizer: Optimizer, group: dict, key: str, value=None) -> 
     value = group[key] if value is None else value
     if not isinstance(value, (int, float, np.floating)) or isinstance(value, bool) or not 0.0 <= value < 1.0:
         raise ValueError(f"{type(optimizer).__name__}: invalid {key}={value!r}; it must be in [0, 1).")
+
+
+def _grad_array(optimizer: Optimizer, p: Tensor) -> np.ndarray:
+    """p.grad's array, after checking that p.grad is a Tensor of p's shape."""
+    grad = p.grad
+    if not isinstance(grad, Tensor) or grad.shape != p.shape:
+        found = f"a Tensor of shape {grad.shape}" if isinstance(grad, Tensor) else f"a {type(grad).__name__}"
+        raise TypeError(
+            f"{type(optimizer).__name__}.step: the gradient of a parameter of shape {p.shape} is {found}; "
+            "it must be a Tensor of the parameter's shape (as backward() leaves it). Assign p.grad = Tensor(...)."
+        )
+    return grad.data

@@ -506,3 +506,41 @@ def test_optim_uses_only_public_autograd_names_and_no_backward():
         for names in re.findall(r"from autograd import ([^\n]+)", text):
             for name in names.split(","):
                 assert name.strip() in autograd.__all__, (path.name, name)
+
+
+def test_nn_module_parameters_train_like_torch():
+    """optim with nn.Parameter / Module.parameters() (a generator), against torch.nn + torch.optim."""
+    import nn
+
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(20, 3)), rng.normal(size=(20, 2))
+    model = nn.Sequential(nn.Linear(3, 8, generator=0), nn.Tanh(), nn.Linear(8, 2, generator=1))
+    reference = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2)).double()
+    with torch.no_grad():
+        for ours, theirs in zip(model.parameters(), reference.parameters()):
+            theirs.copy_(torch.tensor(ours.data))
+    opt = optim.Adam(model.parameters(), lr=0.01, weight_decay=0.01)
+    torch_opt = torch.optim.Adam(reference.parameters(), lr=0.01, weight_decay=0.01)
+    for _ in range(30):
+        opt.zero_grad()
+        error = model(Tensor(X)) - Tensor(Y)
+        (error * error).mean().backward()
+        opt.step()
+        torch_opt.zero_grad()
+        ((reference(torch.tensor(X)) - torch.tensor(Y)) ** 2).mean().backward()
+        torch_opt.step()
+    assert isinstance(opt.param_groups[0]["params"][0], nn.Parameter)
+    for ours, theirs in zip(model.parameters(), reference.parameters()):
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_a_gradient_that_is_not_a_tensor_of_the_right_shape_is_refused():
+    p = Tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([p], lr=0.1)
+    p.grad = np.array([1.0, 1.0])
+    with pytest.raises(TypeError, match="ndarray"):
+        opt.step()
+    p.grad = Tensor([1.0, 1.0, 1.0])
+    with pytest.raises(TypeError, match=r"shape \(3,\)"):
+        opt.step()
+    np.testing.assert_array_equal(p.data, [1.0, 2.0])
