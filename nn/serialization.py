@@ -35,9 +35,10 @@ def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Read a file written by nn.save: a dict of name -> numpy array (pass it to
     model.load_state_dict). Pickled objects are refused, never unpickled."""
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError("it holds a single array, not a set of named arrays")
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single array, not a set of named arrays")
+        with archive:
             state = {name: archive[name] for name in archive.files}
     except FileNotFoundError:
         raise
