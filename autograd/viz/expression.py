@@ -117,7 +117,7 @@ def _check(node) -> None:
                 f"calling {called!r} is not allowed; the functions available are {', '.join(sorted(FUNCTIONS))}"
             )
         if node.keywords:
-            raise ExpressionError(f"{node.func.id}() takes no keyword arguments")
+            raise ExpressionError(f"keyword arguments are not allowed: {node.func.id}() takes positional arguments only")
         if len(node.args) != ARITY.get(node.func.id, 1):
             raise ExpressionError(f"{node.func.id}() takes {ARITY.get(node.func.id, 1)} argument(s), got {len(node.args)}")
 

@@ -1,0 +1,136 @@
+"""The command line: python -m autograd draw / steps / demo, and its safe expression parser."""
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd.__main__ import main
+from autograd.viz.expression import ExpressionError, evaluate, parse_variables
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
+
+
+def run(*args, cwd, env=None):
+    """`python -m autograd ...` with this environment's Python, in `cwd`."""
+    return subprocess.run([sys.executable, "-m", "autograd", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+@needs_dot
+def test_draw_writes_an_svg_with_values_and_gradients(tmp_path):
+    done = run("draw", "(x + y) * z", "x=-2", "y=5", "z=-4", "-o", "graph.svg", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "graph.svg" in done.stdout
+    texts = [t.text for t in ET.parse(tmp_path / "graph.svg").getroot().iter("{http://www.w3.org/2000/svg}text")]
+    assert {"x", "y", "z", "f", "-12", "3", "grad -4", "grad 3", "grad 1"} <= set(texts)
+
+
+@needs_dot
+def test_steps_prints_the_table_and_writes_the_page(tmp_path):
+    done = run("steps", "(x + y) * z", "x=-2", "y=5", "z=-4", "-o", "backprop.html", "--frames", "frames",
+               cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["step", "node", "upstream", "input", "local", "sent"]
+    assert lines[1].split()[-3:] == ["t2", "-4", "-4"] and lines[3].split()[:2] == ["2", "t2"]
+    page = (tmp_path / "backprop.html").read_text()
+    assert page.count('<figure class="frame"') == 3 and "http://" not in page
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == ["step_00.svg", "step_01.svg", "step_02.svg"]
+
+
+@needs_dot
+def test_demo_prints_the_lecture_numbers_and_writes_both_files(tmp_path):
+    done = run("demo", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "f = (x + y) * z  at x=-2, y=5, z=-4" in out
+    assert "forward:  q = x + y = 3,  f = q * z = -12" in out
+    assert "backward: df/dx = -4,  df/dy = -4,  df/dz = 3" in out
+    assert "1  f = q × z         1  q         -4    -4" in out
+    assert str(tmp_path / "graph.svg") in out and str(tmp_path / "backprop.html") in out
+    ET.parse(tmp_path / "graph.svg")
+    assert (tmp_path / "backprop.html").read_text().count('<figure class="frame"') == 6  # forward + backward
+
+
+def test_a_malicious_expression_is_refused_and_runs_nothing(tmp_path):
+    done = run("draw", "__import__('os').system('touch PWNED')", "-o", "out.svg", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and "is not allowed" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert list(tmp_path.iterdir()) == []  # no PWNED, no out.svg
+
+
+@pytest.mark.parametrize("expression", [
+    "x.__class__.__mro__",
+    "(lambda: __import__('os').system('touch PWNED'))()",
+    "[c for c in ().__class__.__base__.__subclasses__()]",
+    "open('PWNED', 'w')",
+    "exp(x, y=__import__('os').system('touch PWNED'))",
+    "exp(*[x])",
+    "__builtins__",
+])
+def test_other_escapes_are_refused_too(tmp_path, capsys, monkeypatch, expression):
+    monkeypatch.chdir(tmp_path)
+    assert main(["steps", expression, "x=1"]) == 2
+    assert "not allowed" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["draw", "x * w", "x=1"], "'w' has no value; give one on the command line, e.g. w=1.5"),
+    (["draw", "x +", "x=1"], "not a valid expression"),
+    (["draw", "x", "x=abc"], "must be a number"),
+    (["draw", "x", "x"], "name=value"),
+    (["draw", "3 * 4"], "does not depend on any variable"),
+    (["draw", "w * 2", "w=1,2,3"], "wrap it in sum(...)"),
+    (["draw", "x * 2", "x=1", "-o", "graph.txt"], "use a file name ending in .svg"),
+    (["draw", "max(x)", "x=1"], "max() takes 2 argument(s)"),
+    (["draw", "x // 2", "x=1"], "'//' is not allowed"),
+    (["draw", "x * 1" + " + x" * 200, "x=1"], "at most 500 are accepted"),
+    (["draw", "x + 10 ** 400", "x=1"], "overflow"),
+])
+def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_draw_to_stdout_and_a_vector_variable(capsys):
+    assert main(["draw", "sum(w * w)", "w=1,2,3", "-o", "-"]) == 0
+    source = capsys.readouterr().out
+    assert source.startswith("digraph") and "[1, 2, 3]" in source and "grad [2, 4, 6]" in source and "3 float64" in source
+
+
+def test_missing_dot_exits_1_with_install_advice(tmp_path):
+    env = dict(os.environ, PATH=str(tmp_path))  # no `dot` on this PATH
+    done = run("draw", "x * 2", "x=1", "-o", "g.svg", cwd=tmp_path, env=env)
+    assert done.returncode == 1 and "apt-get install graphviz" in done.stderr and "Traceback" not in done.stderr
+    done = run("draw", "x * 2", "x=1", "-o", "g.gv", cwd=tmp_path, env=env)  # DOT text needs no Graphviz
+    assert done.returncode == 0 and (tmp_path / "g.gv").read_text().startswith("digraph")
+
+
+def test_help_explains_the_commands():
+    done = run("--help", cwd=".")
+    assert done.returncode == 0 and "draw" in done.stdout and "steps" in done.stdout and "demo" in done.stdout
+    assert "(x + y) * z" in done.stdout
+
+
+def test_the_parser_builds_the_same_graph_as_python():
+    f, leaves = evaluate("sigmoid(w0*x0 + w1*x1 + w2) - max(x0, -x1) / 2 ** x0",
+                         parse_variables(["w0=2", "x0=-1", "w1=-3", "x1=-2", "w2=-3"]))
+    f.backward()
+    w0, x0, w1, x1, w2 = (leaves[n] for n in ("w0", "x0", "w1", "x1", "w2"))
+    from autograd import Tensor
+    v = {n: Tensor(float(leaves[n].item()), requires_grad=True) for n in leaves}
+    g = (v["w0"] * v["x0"] + v["w1"] * v["x1"] + v["w2"]).sigmoid() - v["x0"].maximum(-v["x1"]) / 2 ** v["x0"]
+    g.backward()
+    assert f.item() == pytest.approx(g.item())
+    for name in leaves:
+        assert leaves[name].grad.item() == pytest.approx(v[name].grad.item())
+    with pytest.raises(ExpressionError):
+        evaluate("x ** 0.5 if x else 1", {"x": 1.0})
