@@ -353,5 +353,7 @@ def test_search_errors_are_clear():
         grid_search(lambda a: {"loss": a, "acc": a}, {"a": [1, 2]})
     with pytest.raises(ValueError, match="not among"):
         grid_search(lambda a: {"loss": a}, {"a": [1, 2]}, metric="val_loss")
+    with ProcessPoolExecutor(max_workers=1) as pool, pytest.raises(RuntimeError, match="top level of a module"):
+        grid_search(lambda a: a, {"a": [1, 2]}, executor=pool)
     with pytest.raises(TypeError, match="random_search"):
         grid_search(distance_to_best_lr, {"lr": LogUniform(1e-3, 1)})
