@@ -1,0 +1,638 @@
+"""The engine: graph walks, gradient accumulation, grad(), hooks, grad modes, in-place
+safety, anomaly detection, memory, error messages, dtypes and the custom Function API."""
+import gc
+import sys
+import threading
+import weakref
+
+import numpy as np
+import pytest
+import torch
+
+import autograd
+from autograd import Function, Tensor, detect_anomaly, enable_grad, no_grad
+from autograd.engine import toposort
+
+
+def leaf(value, dtype=np.float64, name=None):
+    return Tensor(np.asarray(value, dtype=dtype), requires_grad=True, name=name)
+
+
+# ----- graph shapes ---------------------------------------------------------------------------
+def test_diamond_graph_sums_both_paths():
+    x = leaf(3.0)
+    a, b = x * 2, x * 5  # two paths from x to f
+    f = a * b  # f = 10 x^2
+    f.backward()
+    assert f.item() == 90.0
+    assert x.grad.item() == 60.0  # 20 x
+
+
+def test_a_plus_a_and_a_times_a():
+    a = leaf(3.0)
+    (a + a).backward()
+    assert a.grad.item() == 2.0
+    b = leaf(3.0)
+    (b * b).backward()
+    assert b.grad.item() == 6.0
+    c = leaf([1.0, -2.0])
+    (c * c * c).sum().backward()  # a node used three times through two Mul nodes
+    np.testing.assert_allclose(c.grad.data, 3 * c.data ** 2)
+
+
+def test_toposort_puts_every_tensor_after_all_its_inputs():
+    """A node reached first by a short path must still wait for its longer-path inputs."""
+    x = leaf([0.5, 1.5])
+    c32 = x.astype(np.float32)
+    back = c32.astype(np.float64)
+    y = back * x  # Mul's parents: (back, x); x is also reached through back -> c32 -> x
+    order = toposort([y])
+    position = {id(t): i for i, t in enumerate(order)}
+    for t in order:
+        for parent in (t.grad_fn.parents if t.grad_fn else ()):
+            if isinstance(parent, Tensor) and parent.requires_grad:
+                assert position[id(parent)] < position[id(t)]
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+
+
+def test_toposort_is_deterministic():
+    def build():
+        x, w = leaf([1.0, 2.0], name="x"), leaf([3.0, 4.0], name="w")
+        return ((x * w).exp() + x.sin() * w).sum()
+
+    names = [[t.grad_fn.name if t.grad_fn else t.name for t in toposort([build()])] for _ in range(3)]
+    assert names[0] == names[1] == names[2]
+    assert names[0][:2] == ["x", "w"]
+
+
+def test_deep_chain_has_no_recursion_error():
+    depth = 100_000
+    assert depth > sys.getrecursionlimit() * 10
+    x = leaf(0.5)
+    y = x
+    for _ in range(depth):
+        y = -y  # the cheapest node; an even number of them gives y = x
+    assert y.item() == 0.5 and y.grad_fn.name == "Neg"
+    y.backward()
+    assert x.grad.item() == 1.0
+    del y  # dropping a 100,000-node graph must not overflow the C stack either
+
+
+# ----- backward, retain_graph, grad() -----------------------------------------------------------
+def test_retain_graph_accumulates_and_freed_graph_errors():
+    x = leaf([1.0, 2.0])
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * 2 * x.data)  # two backward calls: twice 2x
+    with pytest.raises(RuntimeError, match="retain_graph=True") as info:
+        y.backward()
+    assert "Mul" in str(info.value) and "second time" in str(info.value)
+
+
+def test_grad_returns_without_touching_dot_grad_and_handles_non_leaves():
+    x = leaf([1.0, 2.0, 3.0])
+    h = x * 2  # a non-leaf input
+    f = (h ** 2).sum()
+    (dh, dx) = autograd.grad(f, [h, x])
+    np.testing.assert_allclose(dh.data, 2 * h.data)
+    np.testing.assert_allclose(dx.data, 8 * x.data)
+    assert x.grad is None and h.grad is None
+    single = autograd.grad((x * 3).sum(), x)  # a single Tensor input gives a 1-tuple
+    assert isinstance(single, tuple) and len(single) == 1
+    np.testing.assert_allclose(single[0].data, [3.0, 3.0, 3.0])
+
+
+def test_grad_allow_unused():
+    x, unused = leaf(2.0), leaf(5.0)
+    with pytest.raises(RuntimeError, match="allow_unused=True"):
+        autograd.grad(x * x, [x, unused], retain_graph=True)
+    gx, gu = autograd.grad(x * x, [x, unused], allow_unused=True)
+    assert gx.item() == 4.0 and gu is None
+
+
+def test_grad_with_grad_outputs_is_a_vector_jacobian_product():
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    w = np.array([[0.5, -1.0], [2.0, 0.25]])
+    (g,) = autograd.grad(x.exp() * x, x, grad_outputs=Tensor(w))
+    np.testing.assert_allclose(g.data, w * np.exp(x.data) * (1 + x.data))
+
+
+def test_backward_with_gradient_argument():
+    x = leaf([1.0, 2.0])
+    (x * 3).backward(gradient=np.array([1.0, 10.0]))
+    np.testing.assert_allclose(x.grad.data, [3.0, 30.0])
+    with pytest.raises(RuntimeError, match=r"\(3,\).*\(2,\)"):
+        (x * 3).backward(gradient=np.ones(3))
+
+
+def test_hessian_vector_product_matches_torch():
+    rng = np.random.default_rng(0)
+    x0, a0, v0 = rng.standard_normal(4), rng.standard_normal((4, 4)), rng.standard_normal(4)
+
+    x = leaf(x0)
+    f = (x.tanh() * x.sin()).sum() + x @ (Tensor(a0) @ x) + (x ** 4).sum()
+    (g,) = autograd.grad(f, x, create_graph=True)
+    (hv,) = autograd.grad((g * Tensor(v0)).sum(), x)
+
+    tx = torch.tensor(x0, requires_grad=True)
+    tf = (tx.tanh() * tx.sin()).sum() + tx @ (torch.tensor(a0) @ tx) + (tx ** 4).sum()
+    (tg,) = torch.autograd.grad(tf, tx, create_graph=True)
+    (thv,) = torch.autograd.grad((tg * torch.tensor(v0)).sum(), tx)
+    np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(hv.data, thv.numpy(), rtol=1e-10)
+
+
+def test_second_and_third_derivative_of_tanh():
+    x = leaf(0.7)
+    (d1,) = autograd.grad(x.tanh(), x, create_graph=True)
+    (d2,) = autograd.grad(d1, x, create_graph=True)
+    (d3,) = autograd.grad(d2, x)
+    t = np.tanh(0.7)
+    assert d1.item() == pytest.approx(1 - t ** 2)
+    assert d2.item() == pytest.approx(-2 * t * (1 - t ** 2))
+    assert d3.item() == pytest.approx(-2 * (1 - t ** 2) ** 2 + 4 * t ** 2 * (1 - t ** 2))
+
+
+def test_backward_create_graph_makes_dot_grad_differentiable():
+    x = leaf(2.0)
+    (x ** 3).backward(create_graph=True)
+    assert x.grad.item() == 12.0 and x.grad.requires_grad
+    (d2,) = autograd.grad(x.grad, x)
+    assert d2.item() == 12.0  # 6x
+
+
+def test_pow_second_derivative_at_zero_base():
+    """d2(a**b)/da2 = b (b-1) a**(b-2): at a = 0 it is 2 for b = 2 and 0 for b = 3
+    (PyTorch returns NaN here; the table row skips its second-order comparison)."""
+    for b, expected in ((2.0, 2.0), (3.0, 0.0)):
+        a, bt = leaf(0.0), leaf(b)
+        (ga,) = autograd.grad(a ** bt, a, create_graph=True)
+        (gaa,) = autograd.grad(ga, a)
+        assert gaa.item() == expected
+        (gb,) = autograd.grad(a ** bt, bt)
+        assert gb.item() == 0.0  # d(a**b)/db = a**b log a -> 0 at a = 0
+
+
+def test_non_scalar_backward_without_gradient_is_a_clear_error():
+    y = leaf([1.0, 2.0]) * 2
+    with pytest.raises(RuntimeError, match=r"shape \(2,\).*gradient="):
+        y.backward()
+
+
+def test_backward_of_a_tensor_without_grad_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor(1.0).backward()
+
+
+# ----- hooks and retain_grad ------------------------------------------------------------------
+def test_hook_can_replace_the_gradient_and_be_removed():
+    x = leaf([1.0, 2.0])
+    h = x * 3
+    seen = []
+    handle = h.register_hook(lambda g: seen.append(g.data.copy()) or g * 10)
+    (h * h).sum().backward(retain_graph=True)
+    np.testing.assert_allclose(seen[0], 2 * h.data)
+    np.testing.assert_allclose(x.grad.data, 10 * 2 * h.data * 3)  # the replaced gradient flows on
+    handle.remove()
+    x.grad = None
+    (h * h).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * h.data * 3)
+    assert len(seen) == 1
+
+
+def test_hook_on_leaf_changes_what_is_accumulated():
+    x = leaf(2.0)
+    x.register_hook(lambda g: g + 1)
+    (x * 5).backward()
+    assert x.grad.item() == 6.0
+
+
+def test_retain_grad_keeps_gradient_of_non_leaf():
+    x = leaf([1.0, 2.0])
+    h = x.exp()
+    h.retain_grad()
+    other = x * 2
+    (h * other).sum().backward()
+    np.testing.assert_allclose(h.grad.data, other.data)
+    assert other.grad is None  # non-leaves without retain_grad keep nothing
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor([1.0]).retain_grad()
+
+
+# ----- grad modes -----------------------------------------------------------------------------
+def test_no_grad_and_enable_grad_as_context_managers():
+    x = leaf(1.0)
+    with no_grad():
+        y = x * 2
+        assert not autograd.is_grad_enabled()
+        with enable_grad():
+            z = x * 2
+        w = x * 2
+    assert autograd.is_grad_enabled()
+    assert y.grad_fn is None and not y.requires_grad
+    assert z.requires_grad and z.grad_fn.name == "Mul"
+    assert not w.requires_grad
+
+
+def test_grad_modes_as_decorators_and_restored_after_errors():
+    @no_grad
+    def bare(t):
+        return t * 2
+
+    @no_grad()
+    def called(t):
+        return t * 2
+
+    @enable_grad()
+    def recording(t):
+        return t * 2
+
+    x = leaf(1.0)
+    assert not bare(x).requires_grad and not called(x).requires_grad
+    with no_grad():
+        assert recording(x).requires_grad
+    assert bare.__name__ == "bare"
+
+    with pytest.raises(ZeroDivisionError):
+        with no_grad():
+            1 / 0
+    assert autograd.is_grad_enabled()
+
+
+def test_no_grad_is_thread_local():
+    x = leaf(1.0)
+    inside, started, done = threading.Event(), threading.Event(), threading.Event()
+    results = {}
+
+    def worker():
+        with no_grad():
+            started.set()
+            inside.wait(5)
+            results["worker"] = (x * 2).requires_grad
+        done.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert started.wait(5)
+    results["main"] = (x * 2).requires_grad  # while the worker is inside no_grad
+    inside.set()
+    thread.join(5)
+    assert done.is_set()
+    assert results == {"main": True, "worker": False}
+
+
+def test_set_grad_enabled():
+    x = leaf(1.0)
+    with autograd.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    with autograd.set_grad_enabled(True):
+        assert (x * 2).requires_grad
+
+
+def test_detach_shares_data_and_stops_gradients():
+    x = leaf([1.0, 2.0])
+    d = (x * 2).detach()
+    assert not d.requires_grad and d.grad_fn is None
+    y = (x * d).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, d.data)  # d is a constant: no 4x term
+    e = x.detach()
+    assert np.shares_memory(e.data, x.data)
+
+
+# ----- in-place changes and versions ------------------------------------------------------------
+def test_modifying_a_saved_leaf_under_no_grad_makes_backward_fail():
+    x = leaf([1.0, 2.0])
+    y = (x * x).sum()
+    with no_grad():
+        x += 1
+    with pytest.raises(RuntimeError, match="modified in place") as info:
+        y.backward()
+    assert "Mul" in str(info.value)
+
+
+def test_modifying_a_saved_output_makes_backward_fail():
+    x = leaf([1.0, 2.0])
+    e = x.exp()  # Exp saves its output
+    loss = e.sum()  # Sum saves nothing, so Exp is the node that notices
+    with no_grad():
+        e *= 2
+    with pytest.raises(RuntimeError, match="Exp.*modified in place"):
+        loss.backward()
+
+
+def test_modifying_an_unsaved_tensor_is_fine():
+    x = leaf([1.0, 2.0])
+    y = x + 1  # Add saves nothing
+    loss = y.sum()
+    with no_grad():
+        x += 100
+    loss.backward()
+    np.testing.assert_allclose(x.grad.data, [1.0, 1.0])
+
+
+def test_inplace_on_leaf_requiring_grad_raises():
+    x = leaf([1.0, 2.0])
+    for op in ("+=", "-=", "*=", "/="):
+        with pytest.raises(RuntimeError, match="leaf"):
+            exec(f"x {op} 2", {"x": x})
+    np.testing.assert_array_equal(x.data, [1.0, 2.0])
+
+
+def test_inplace_on_non_leaf_rebinds_with_correct_gradients():
+    x = leaf([1.0, 2.0])
+    h = x * 1
+    before = h
+    h += x  # h = x + x
+    h *= x  # h = 2 x^2
+    assert h is not before and before.data.tolist() == [1.0, 2.0]
+    h.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 4 * x.data)
+
+
+def test_inplace_under_no_grad_mutates_and_bumps_version():
+    x = leaf([1.0, 2.0])
+    data, version = x.data, x._version
+    with no_grad():
+        x -= 0.5
+        x /= 2
+    assert x.data is data and x.data.tolist() == [0.25, 0.75]
+    assert x._version > version
+    assert x.requires_grad and x.is_leaf
+
+
+def test_inplace_on_constant_tensor_mutates():
+    t = Tensor([1.0, 2.0])
+    data = t.data
+    t += Tensor([1.0, 1.0])
+    assert t.data is data and t.data.tolist() == [2.0, 3.0]
+    with pytest.raises(ValueError, match=r"shape \(2,\)"):
+        t += np.ones((3, 2))
+
+
+def test_setitem_rules():
+    x = leaf([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match="no_grad"):
+        x[0] = 5.0
+    with no_grad():
+        x[0] = 5.0
+    assert x.data.tolist() == [5.0, 2.0, 3.0]
+
+
+# ----- anomaly detection ------------------------------------------------------------------------
+def test_detect_anomaly_forward_names_op_and_line():
+    x = leaf([1.0, -1.0])
+    with pytest.warns(RuntimeWarning), detect_anomaly():
+        with pytest.raises(FloatingPointError) as info:
+            y = x.log()  # the line the message must point at  # noqa: F841
+    message = str(info.value)
+    assert "Log" in message and "NaN" in message
+    assert "test_engine.py" in message and "y = x.log()" in message
+
+
+def test_detect_anomaly_backward_names_the_backward_node():
+    x = leaf([0.0, 4.0])
+    with detect_anomaly():
+        y = x.sqrt().sum()
+        with pytest.raises(FloatingPointError) as info, np.errstate(divide="ignore"):
+            y.backward()
+    message = str(info.value)
+    assert "SqrtBackward" in message and "Inf" in message
+    assert "y = x.sqrt().sum()" in message
+
+
+def test_without_detect_anomaly_nan_passes_silently():
+    x = leaf([0.0, 4.0])
+    with np.errstate(divide="ignore"):
+        x.sqrt().sum().backward()
+    assert np.isinf(x.grad.data[0])
+
+
+# ----- memory -----------------------------------------------------------------------------------
+def test_intermediates_of_a_dropped_graph_are_freed():
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # freed by reference counting alone: the graph holds no cycles
+    try:
+        x = leaf(np.ones(1000))
+        h = x.exp()
+        ref = weakref.ref(h)
+        ctx_ref = weakref.ref(h.grad_fn)
+        loss = (h * h).sum()
+        del h
+        assert ref() is not None  # the graph still needs it
+        loss.backward()
+        del loss
+        assert ref() is None and ctx_ref() is None
+        assert x.grad is not None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def test_backward_frees_saved_values():
+    x = leaf(np.ones(100))
+    y = x.exp()
+    z = y * x
+    loss = z.sum()
+    loss.backward()
+    assert z.grad_fn._saved == () and y.grad_fn._saved == ()
+
+
+# ----- errors, dtypes and numpy interplay -----------------------------------------------------------
+def test_requires_grad_on_integers_is_a_clear_error():
+    with pytest.raises(TypeError, match="int64.*float"):
+        Tensor(np.array([1, 2]), requires_grad=True)
+    t = Tensor(np.array([1, 2]))
+    with pytest.raises(TypeError, match="floating-point"):
+        t.requires_grad_()
+    assert Tensor([1, 2], requires_grad=True).dtype == np.float64  # Python ints mean floats here
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, object, np.float16])
+def test_unsupported_dtypes_are_refused(dtype):
+    with pytest.raises(TypeError, match="unsupported dtype"):
+        Tensor(np.zeros(2, dtype=dtype))
+
+
+def test_matmul_shape_error_names_both_shapes():
+    with pytest.raises(ValueError) as info:
+        Tensor(np.zeros((2, 3))) @ Tensor(np.zeros((4, 5)))
+    assert "(2, 3)" in str(info.value) and "(4, 5)" in str(info.value)
+    with pytest.raises(ValueError, match="matmul"):
+        autograd.matmul(Tensor(1.0), Tensor([1.0]))
+
+
+def test_broadcast_error_names_op_and_shapes():
+    a, b = leaf(np.zeros((3, 4))), Tensor(np.zeros(5))
+    for op, name in ((lambda: a + b, "add"), (lambda: a * b, "mul"), (lambda: autograd.maximum(a, b), "maximum")):
+        with pytest.raises(ValueError) as info:
+            op()
+        message = str(info.value)
+        assert message.startswith(name) and "(3, 4)" in message and "(5,)" in message and "broadcast" in message
+
+
+def test_other_shape_errors_are_clear():
+    x = Tensor(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="reshape"):
+        x.reshape(4, 2)
+    with pytest.raises(ValueError, match="split"):
+        x.split(4, axis=1)
+    with pytest.raises(ValueError, match="same shape"):
+        autograd.stack([x, Tensor(np.zeros(3))])
+    with pytest.raises(IndexError, match="getitem"):
+        x[5]
+    with pytest.raises(ValueError, match="item"):
+        x.item()
+    with pytest.raises(TypeError, match="boolean"):
+        autograd.where(np.array([1, 0]), 1.0, 2.0)
+
+
+def test_numpy_interplay():
+    t = Tensor(np.array([1.0, 2.0], dtype=np.float32))
+    a = np.asarray(t)
+    assert isinstance(a, np.ndarray) and a.dtype == np.float32 and a.tolist() == [1.0, 2.0]
+    r = np.float64(1) - t
+    assert isinstance(r, Tensor) and r.data.tolist() == [0.0, -1.0]
+    assert (2 * t).dtype == np.float32 and (t * 2.5).dtype == np.float32 and (t / 3).dtype == np.float32
+    assert (np.float32(2) * t).dtype == np.float32
+    assert isinstance(np.array([1.0, 1.0]) + t, Tensor)
+    x = leaf(3.0)
+    y = np.float64(2.0) * x
+    y.backward()
+    assert x.grad.item() == 2.0
+    assert Tensor(2.5).dtype == np.float64 and float(Tensor(2.5)) == 2.5
+
+
+def test_float32_end_to_end_with_scalars():
+    x = leaf([0.5, 1.5], dtype=np.float32)
+    y = ((2 * x + 1) ** 2 / 3 - np.float64(1)).exp().sum()
+    assert y.dtype == np.float32
+    y.backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_repr_shows_data_dtype_grad_fn_and_name():
+    w = Tensor([1.0, 2.0], requires_grad=True, name="w")
+    r = repr(w)
+    assert "1." in r and "2." in r and "float64" in r and "requires_grad=True" in r and "'w'" in r
+    y = w * 2
+    assert "grad_fn=<MulBackward>" in repr(y) and "4." in repr(y)
+    assert repr(Tensor(3.5)) == "Tensor(3.5, dtype=float64)"
+    assert "float32" in repr(Tensor(np.ones(2, dtype=np.float32)))
+
+
+def test_integer_and_bool_tensors_work_without_gradients():
+    i = Tensor(np.array([3, 1, 2]))
+    assert (i + 1).dtype == np.int64 and (i * 2).data.tolist() == [6, 2, 4]
+    assert not (i + 1).requires_grad
+    mask = i > 1
+    assert mask.dtype == bool and mask.data.tolist() == [True, False, True]
+    assert mask.any().item() is True and not mask.all().item()
+    x = leaf([10.0, 20.0, 30.0, 40.0])
+    picked = x[i]  # an integer Tensor as index
+    picked.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0, 1.0])
+    y = leaf([1.0, -2.0, 3.0])
+    y[y > 0].sum().backward()  # a boolean Tensor as mask
+    np.testing.assert_array_equal(y.grad.data, [1.0, 0.0, 1.0])
+    cast = leaf([1.5, 2.5]).astype(np.int64)
+    assert cast.dtype == np.int64 and not cast.requires_grad  # as PyTorch: no gradient through int casts
+    assert (i + x[:3]).dtype == np.float64 and (i + x[:3]).requires_grad
+
+
+def test_comparisons_carry_no_gradient():
+    x = leaf([1.0, 2.0])
+    for r in (x < 1.5, x <= 1.5, x > 1.5, x >= 1.5, x == 2.0, x != 2.0):
+        assert r.dtype == bool and not r.requires_grad
+
+
+# ----- the custom Function API ----------------------------------------------------------------
+class ScaledCube(Function):
+    """out = s * x**3;  dx = grad * 3 s x**2,  ds = grad * x**3"""
+
+    calls = []
+
+    @staticmethod
+    def forward(ctx, x, s):
+        ctx.save_for_backward(x, s)
+        return s * x ** 3
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, s = ctx.saved_tensors
+        ScaledCube.calls.append(ctx.needs_input_grad)
+        return (
+            grad * 3 * s * x ** 2 if ctx.needs_input_grad[0] else None,
+            grad * x ** 3 if ctx.needs_input_grad[1] else None,
+        )
+
+
+def test_custom_function_gradients_and_needs_input_grad():
+    ScaledCube.calls.clear()
+    x, s = leaf([1.0, 2.0]), Tensor(np.array([3.0, 0.5]))
+    y = ScaledCube.apply(x, s)
+    assert y.grad_fn.name == "ScaledCube" and y.grad_fn.needs_input_grad == (True, False)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 3 * s.data * x.data ** 2)
+    assert s.grad is None and ScaledCube.calls == [(True, False)]
+
+    s.requires_grad_()
+    (gx, gs) = autograd.grad(ScaledCube.apply(x, s).sum(), [x, s])
+    np.testing.assert_allclose(gs.data, x.data ** 3)
+
+
+def test_custom_function_second_derivative_and_broadcasting():
+    x = leaf([1.0, 2.0])
+    s = leaf(2.0)  # broadcast against x: the engine sums its gradient back to shape ()
+    y = ScaledCube.apply(x, s).sum()
+    gx, gs = autograd.grad(y, [x, s], create_graph=True)
+    assert gs.shape == () and gs.item() == pytest.approx(9.0)
+    (hxx,) = autograd.grad(gx.sum(), x)
+    np.testing.assert_allclose(hxx.data, 6 * 2.0 * x.data)
+
+
+def test_custom_function_with_plain_number_input():
+    class Shift(Function):
+        @staticmethod
+        def forward(ctx, x, amount):
+            return x + amount
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, None
+
+    x = leaf([1.0])
+    y = Shift.apply(x, 5.0)
+    assert y.grad_fn.parents[1] == 5.0 and y.item() == 6.0
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_custom_function_wrong_number_of_gradients_is_a_clear_error():
+    class Bad(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    with pytest.raises(RuntimeError, match="Bad.backward returned 1 gradient.*2 input"):
+        Bad.apply(leaf(1.0), leaf(2.0)).backward()
+
+
+def test_custom_function_wrong_gradient_shape_is_a_clear_error():
+    class BadShape(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return Tensor(np.ones(5))
+
+    with pytest.raises(RuntimeError, match=r"BadShape.*\(5,\).*\(2,\)"):
+        BadShape.apply(leaf([1.0, 2.0])).sum().backward()
