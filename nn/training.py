@@ -268,7 +268,10 @@ def _run_epoch(model, loss_fn, batches: Iterable, accuracy_fn, optimizer=None, a
             correct += acc * n
             acc_count += n
     if count == 0:
-        raise ValueError("fit/evaluate: the data produced no batches (is it empty, or drop_last with too few samples?).")
+        raise ValueError(
+            "fit/evaluate: the data produced no batches. Is it empty? A generator is used up after one "
+            "epoch: pass (X, y) arrays or an nn.data.DataLoader, which can be iterated again."
+        )
     logs = {"loss": total_loss / count}
     if acc_count == count:
         logs["accuracy"] = correct / count
@@ -331,7 +334,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs: int = 10, val_data=None, 
     was_training = getattr(model, "training", True)
     for callback in callbacks:
         getattr(callback, "on_train_begin", lambda m: None)(model)
-    progress = _progress(epochs, verbose)
+    progress = _EpochProgress(epochs, verbose)
     try:
         for epoch in range(1, epochs + 1):
             lr = optimizer.param_groups[0]["lr"]
@@ -363,29 +366,29 @@ def fit(model, loss_fn, optimizer, train_data, epochs: int = 10, val_data=None, 
     return history
 
 
-class _progress:
-    """A tqdm bar over epochs showing the latest metrics; silent when verbose=False."""
+class _EpochProgress:
+    """A tqdm bar over the epochs showing the latest metrics (one printed line per epoch
+    without tqdm); nothing at all when verbose=False."""
 
     def __init__(self, epochs: int, verbose: bool):
-        self.bar = None
+        self.verbose, self.bar = verbose, None
         if verbose:
             try:
                 from tqdm import tqdm
-            except ImportError:  # tqdm is optional: print one line per epoch instead
-                self.bar = False
-            else:
-                self.bar = tqdm(total=epochs, desc="fit", unit="epoch")
+            except ImportError:  # tqdm is optional
+                return
+            self.bar = tqdm(total=epochs, desc="fit", unit="epoch")
 
     def update(self, epoch: int, logs: dict[str, float]) -> None:
         text = {key: f"{value:.4g}" for key, value in logs.items()}
-        if self.bar:
+        if self.bar is not None:
             self.bar.set_postfix(text, refresh=False)
             self.bar.update(1)
-        elif self.bar is False:
-            print(f"epoch {epoch}: " + ", ".join(f"{k}={v}" for k, v in text.items()))
+        elif self.verbose:
+            print(f"epoch {epoch}: " + ", ".join(f"{key}={value}" for key, value in text.items()))
 
     def close(self) -> None:
-        if self.bar:
+        if self.bar is not None:
             self.bar.close()
 
 
