@@ -21,7 +21,9 @@ class Adagrad(Optimizer):
     weight_decay adds weight_decay * x to dx first (L2 regularisation).
     """
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-2, eps: float = 1e-10, weight_decay: float = 0.0):
+    def __init__(
+        self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-2, eps: float = 1e-10, weight_decay: float = 0.0
+    ):
         super().__init__(params, dict(lr=lr, eps=eps, weight_decay=weight_decay))
 
     def _check_group(self, group: dict) -> None:

@@ -91,7 +91,8 @@ class StepLR(LRScheduler):
     """lr_t = a0 * gamma ** floor(t / step_size)  (multiply by gamma every step_size steps)."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
-        _check(isinstance(step_size, int) and step_size >= 1, f"StepLR: step_size must be a positive integer, got {step_size!r}.")
+        _check(isinstance(step_size, int) and step_size >= 1,
+               f"StepLR: step_size must be a positive integer, got {step_size!r}.")
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer)
 
@@ -105,7 +106,8 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1):
         milestones = list(milestones)
-        _check(all(isinstance(m, int) and m >= 0 for m in milestones), f"MultiStepLR: milestones must be integers >= 0, got {milestones}.")
+        _check(all(isinstance(m, int) and m >= 0 for m in milestones),
+               f"MultiStepLR: milestones must be integers >= 0, got {milestones}.")
         self.milestones, self.gamma = sorted(milestones), gamma
         super().__init__(optimizer)
 
@@ -189,7 +191,8 @@ class LinearWarmup(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, warmup_steps: int, after: Any = None):
-        _check(isinstance(warmup_steps, int) and warmup_steps >= 1, f"LinearWarmup: warmup_steps must be a positive integer, got {warmup_steps!r}.")
+        _check(isinstance(warmup_steps, int) and warmup_steps >= 1,
+               f"LinearWarmup: warmup_steps must be a positive integer, got {warmup_steps!r}.")
         if after is not None:
             if not isinstance(after, (LRScheduler, ReduceLROnPlateau)) or after.optimizer is not optimizer:
                 raise ValueError("LinearWarmup: `after` must be a scheduler built on the same optimizer (construct it first).")
@@ -222,7 +225,10 @@ class LinearWarmup(LRScheduler):
         self.__dict__.update(copy.deepcopy(state))
         if after_state is not None:
             if self.after is None:
-                raise ValueError("LinearWarmup.load_state_dict: the saved warm-up had an `after` schedule; build this one with the same `after`.")
+                raise ValueError(
+                    "LinearWarmup.load_state_dict: the saved warm-up had an `after` schedule; "
+                    "build this one with the same `after`."
+                )
             self.after.load_state_dict(after_state)
         _restore_lrs(self)
 
@@ -253,11 +259,14 @@ class ReduceLROnPlateau:
             raise TypeError(f"ReduceLROnPlateau: the first argument must be an optim.Optimizer, got {type(optimizer).__name__}.")
         _check(0 < factor < 1, f"ReduceLROnPlateau: factor must be in (0, 1), got {factor}.")
         _check(mode in ("min", "max"), f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}.")
-        _check(threshold_mode in ("rel", "abs"), f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}.")
-        _check(patience >= 0 and cooldown >= 0, f"ReduceLROnPlateau: patience and cooldown must be >= 0 (got {patience}, {cooldown}).")
+        _check(threshold_mode in ("rel", "abs"),
+               f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}.")
+        _check(patience >= 0 and cooldown >= 0,
+               f"ReduceLROnPlateau: patience and cooldown must be >= 0 (got {patience}, {cooldown}).")
         groups = optimizer.param_groups
         min_lrs = list(min_lr) if isinstance(min_lr, (list, tuple)) else [min_lr] * len(groups)
-        _check(len(min_lrs) == len(groups), f"ReduceLROnPlateau: {len(groups)} parameter groups but {len(min_lrs)} min_lr values.")
+        _check(len(min_lrs) == len(groups),
+               f"ReduceLROnPlateau: {len(groups)} parameter groups but {len(min_lrs)} min_lr values.")
         self.optimizer = optimizer
         self.factor, self.patience, self.mode, self.threshold = factor, patience, mode, threshold
         self.cooldown, self.min_lrs, self.threshold_mode, self.eps = cooldown, min_lrs, threshold_mode, eps

@@ -32,13 +32,19 @@ class Optimizer:
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
         name = type(self).__name__
-        if isinstance(params, (Tensor, dict)) or isinstance(params, (set, frozenset)):
-            kind = "a set (its order is not fixed)" if isinstance(params, (set, frozenset)) else f"a single {type(params).__name__}"
+        if isinstance(params, (Tensor, dict, set, frozenset)):
+            unordered = isinstance(params, (set, frozenset))
+            kind = "a set (its order is not fixed)" if unordered else f"a single {type(params).__name__}"
             raise TypeError(
                 f"{name}: params must be a list (or other ordered iterable) of Tensors or of dicts, "
                 f"but got {kind}. Write {name}([p1, p2, ...], ...) or {name}(model.parameters(), ...)."
             )
-        groups = list(params)  # a generator is consumed once, here
+        try:
+            groups = list(params)  # a generator is consumed once, here
+        except TypeError:
+            raise TypeError(
+                f"{name}: params must be an iterable of Tensors or of dicts, got {type(params).__name__}."
+            ) from None
         if not groups:
             raise ValueError(f"{name}: got an empty parameter list; pass the parameters to optimise.")
         if not isinstance(groups[0], dict):

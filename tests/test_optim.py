@@ -476,6 +476,8 @@ def test_bad_arguments_give_clear_errors():
         optim.SGD({p}, lr=0.1)
     with pytest.raises(ValueError, match="empty"):
         optim.Adam([])
+    with pytest.raises(TypeError, match="iterable"):
+        optim.Adam(3.0)
     with pytest.raises(TypeError, match="only Tensors"):
         optim.SGD([np.zeros(3)], lr=0.1)
     with pytest.raises(ValueError, match="appears twice"):
