@@ -322,6 +322,8 @@ def fit(model, loss_fn, optimizer, train_data, epochs: int = 10, val_data=None, 
     epochs unless verbose=False. Training stops with a warning if the loss becomes NaN/inf.
     The model's train/eval mode is restored at the end.
     """
+    if int(epochs) != epochs or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}.")
     if scheduler_interval not in ("epoch", "batch"):
         raise ValueError(f"fit: scheduler_interval must be 'epoch' or 'batch', got {scheduler_interval!r}.")
     if scheduler_interval == "batch" and _wants_metric(scheduler):

@@ -127,12 +127,16 @@ def test_fit_shows_a_progress_bar(moons, capsys):
     assert "2/2" in capsys.readouterr().err
 
 
-def test_fit_rejects_a_used_up_generator(moons):
+def test_fit_rejects_bad_data_and_epochs(moons):
     (X_tr, y_tr), _, _ = moons
     model = mlp(6)
     one_pass = ((X_tr[i:i + 50], y_tr[i:i + 50]) for i in range(0, 240, 50))
     with pytest.raises(ValueError, match="no batches"):
         fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), one_pass, epochs=2, verbose=False)
+    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), (X_tr, y_tr), epochs=0)
+    with pytest.raises(TypeError, match=r"pair \(X, y\)"):
+        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), (X_tr, y_tr, y_tr), epochs=1)
 
 
 def test_accuracy_helpers():
