@@ -367,7 +367,7 @@ _PAGE = """<!DOCTYPE html>
   button {{ font-size: 1em; padding: 0.3em 0.9em; cursor: pointer; }}
   #caption {{ font-size: 1.1em; min-height: 2.6em; margin: 0.4em 0 0.8em; }}
   figure {{ margin: 0; }}
-  figure svg {{ max-width: 100%; height: auto; }}
+  figure svg {{ width: 100%; height: auto; max-height: 62vh; }}
   details {{ margin-top: 1.2em; }}
   .hint {{ color: #6b7280; font-size: 0.9em; }}
 </style>
