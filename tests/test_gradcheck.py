@@ -167,6 +167,14 @@ def test_gradcheck_does_not_change_its_inputs():
     assert np.array_equal(x.data, before) and x.grad is None and x.is_leaf
 
 
+def test_gradcheck_upcasts_float32_inputs_and_works_under_no_grad():
+    x = leaf((3, 4), dtype=np.float32)
+    assert gradcheck(lambda x: (x * x).tanh(), [x])
+    with autograd.no_grad():
+        assert gradcheck(lambda x: (x * x).tanh(), [x]) and gradgradcheck(lambda x: (x * x).tanh(), [x])
+    assert x.dtype == np.float32
+
+
 def test_gradcheck_reports_a_wrong_backward_with_analytic_and_numeric_values():
     x = leaf((3, 4), low=-3, high=3, name="x")
     with pytest.raises(GradcheckError) as failure:
@@ -357,7 +365,9 @@ def test_check_backward_says_wrong_for_a_wrong_backward_and_names_the_parameter(
     result = check_backward(affine_forward, affine_backward_wrong_db, x, W, b)
     assert result.verdicts == ["great", "great", "wrong"]
     assert result.verdict == "wrong" and not result.passed
-    assert result.errors[2] == pytest.approx(rel_error(result.analytic[2], result.numeric[2]))
+    a, n = result.analytic[2], result.numeric[2]
+    assert result.errors[2] == pytest.approx(np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n)))
+    assert result.errors[2] == pytest.approx(3 / 5, rel=1e-6)  # |mean - 4 mean| / (|mean| + |4 mean|)
     np.testing.assert_allclose(result.numeric[2] / result.analytic[2], 4.0, rtol=1e-6)  # sum = 4 * mean
     b_row = next(line for line in repr(result).splitlines() if line.strip().startswith("b "))
     assert "wrong" in b_row and "analytic" in b_row and "numeric" in b_row
@@ -367,9 +377,20 @@ def test_check_backward_with_a_layer_object_and_the_verdict_thresholds():
     x = np.random.default_rng(1).uniform(0.1, 2.0, (3, 4)) * np.array([1, -1, 1, -1])  # away from relu's kink
     result = check_backward(ReLULayer(), x)
     assert result.names == ["x"] and result.verdict == "great"
-    assert check_backward(SigmoidLayerOffBy(1e-6), x).verdict == "ok"  # rel. error ~ 5e-7
+    assert check_backward(SigmoidLayerOffBy(0.0), x).verdict == "great"
+    assert check_backward(SigmoidLayerOffBy(1e-6), x).verdict == "ok"  # error 1e-6 / (2 + 1e-6) ~ 5e-7
     assert check_backward(SigmoidLayerOffBy(1e-3), x).verdict == "suspicious"  # ~ 5e-4
     assert check_backward(SigmoidLayerOffBy(0.1), x).verdict == "wrong"  # ~ 5e-2
+
+
+def test_check_backward_says_great_for_correct_layers_with_tiny_gradient_entries():
+    # saturated sigmoids have derivatives ~1e-4: rel_error's max over elements can exceed 1e-7 from
+    # rounding alone, the whole-array error does not
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        assert check_backward(SigmoidLayerOffBy(0.0), 3 * rng.standard_normal((8, 6)), seed=seed).verdict == "great"
+        x, W, b = rng.standard_normal((8, 6)), rng.standard_normal((6, 10)), rng.standard_normal(10)
+        assert check_backward(affine_forward, affine_backward, x, W, b, seed=seed).verdict == "great"
 
 
 def test_check_backward_does_not_change_the_arrays_it_is_given():
