@@ -27,10 +27,12 @@ def toposort(roots, needs_grad_only: bool = True) -> list:
                 continue
             visited.add(id(tensor))
             stack.append((tensor, True))
-            if tensor._ctx is not None:
-                for parent in reversed(tensor._ctx.parents):
-                    if isinstance(parent, Tensor) and id(parent) not in visited and (parent._requires_grad or not needs_grad_only):
-                        stack.append((parent, False))
+            ctx = tensor._ctx
+            if ctx is None:
+                continue
+            for parent in reversed(ctx.parents):
+                if isinstance(parent, Tensor) and (parent._requires_grad or not needs_grad_only) and id(parent) not in visited:
+                    stack.append((parent, False))
     return order
 
 
@@ -93,12 +95,15 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays):
     ctx = tensor._ctx
     arrays_in = on_arrays and ctx.function.backward_on_arrays
     ctx._output, ctx._as_arrays = tensor, arrays_in
-    checking, state.anomaly = state.anomaly, False  # blame the node below, not the ops inside its backward
+    checking = state.anomaly
+    if checking:
+        state.anomaly = False  # blame this node, not the operations inside its backward rule
     try:
         input_grads = ctx.function.backward(ctx, grad if arrays_in else _as_tensor(grad))
     finally:
-        ctx._output, ctx._as_arrays = None, False
-        state.anomaly = checking
+        ctx._output = None
+        if checking:
+            state.anomaly = True
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
     if len(input_grads) != len(ctx.parents):
@@ -114,13 +119,15 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays):
         if not needs_grad or parent_grad is None:
             continue
         if on_arrays:
-            parent_grad = np.asarray(value(parent_grad))
+            if type(parent_grad) is not np.ndarray:
+                parent_grad = np.asarray(value(parent_grad))
         elif not isinstance(parent_grad, Tensor):
             parent_grad = Tensor._make(np.asarray(parent_grad))
-        if parent_grad.shape != parent.data.shape:
+        data = parent.data
+        if parent_grad.shape != data.shape:
             parent_grad = _sum_to_input(ctx, parent_grad, parent)
-        if parent_grad.dtype != parent.data.dtype:
-            parent_grad = parent_grad.astype(parent.data.dtype)
+        if parent_grad.dtype is not data.dtype and parent_grad.dtype != data.dtype:
+            parent_grad = parent_grad.astype(data.dtype)
         key = id(parent)
         grads[key] = grads[key] + parent_grad if key in grads else parent_grad
     if not retain_graph:

@@ -44,11 +44,10 @@ class Context:
     Forward may also set attributes of its own (`ctx.axis = ...`).
     """
 
-    _saved = ()
-    _released = False
-    _output = None  # set by the engine while this node's backward runs
-    _as_arrays = False  # set by the engine: hand saved values to backward as plain arrays?
-    created_at = None  # a stack summary, recorded under detect_anomaly()
+    # Fixed fields live in slots (fast, and fewer objects for the garbage collector to
+    # scan); attributes an operation sets itself (ctx.axis, ...) go into __dict__.
+    __slots__ = ("function", "parents", "needs_input_grad", "scope", "_clock", "_saved", "_released",
+                 "_output", "_as_arrays", "created_at", "__dict__", "__weakref__")
 
     def __init__(self, function, parents, needs_input_grad):
         self.function = function
@@ -56,6 +55,11 @@ class Context:
         self.needs_input_grad = needs_input_grad
         self.scope = state.scope
         self._clock = _clock
+        self._saved = ()
+        self._released = False
+        self._output = None  # set by the engine while this node's backward runs
+        self._as_arrays = False  # set by the engine: hand saved values to backward as plain arrays?
+        self.created_at = None  # a stack summary, recorded under detect_anomaly()
 
     @property
     def name(self) -> str:
