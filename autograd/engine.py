@@ -101,7 +101,7 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays):
     try:
         input_grads = ctx.function.backward(ctx, grad if arrays_in else _as_tensor(grad))
     finally:
-        ctx._output = None
+        ctx._output, ctx._as_arrays = None, False
         if checking:
             state.anomaly = True
     if type(input_grads) is not tuple:
