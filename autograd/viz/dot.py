@@ -15,9 +15,12 @@ or drawn as one box per module with `collapse=True`.
 """
 from __future__ import annotations
 
+import functools
 import html
+import json
 import subprocess
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import graphviz
 
@@ -61,19 +64,53 @@ class DotNotFoundError(graphviz.ExecutableNotFound):
 
 class Drawing(graphviz.Digraph):
     """A `graphviz.Digraph` (so it displays inline in Jupyter, and has .source, .render(),
-    .pipe()) whose rendering explains how to install Graphviz when `dot` is missing."""
+    .pipe()) whose rendering explains how to install Graphviz when `dot` is missing.
+
+    A drawing made with a `Layout` carries fixed positions; it is rendered with
+    `neato -n2`, which draws nodes and edges where they are instead of laying them out."""
+
+    pinned = False
 
     def pipe(self, *args, **kwargs):
+        if self.pinned:
+            kwargs.setdefault("neato_no_op", 2)
         try:
             return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise DotNotFoundError() from None
 
     def render(self, *args, **kwargs):
+        if self.pinned:
+            kwargs.setdefault("neato_no_op", 2)
         try:
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise DotNotFoundError() from None
+
+
+@dataclass
+class Layout:
+    """Positions computed once by `dot` (see `layout_of`), reused so that every frame of a
+    step-by-step sequence has its nodes in the same place and needs no new layout."""
+
+    bb: str
+    nodes: dict  # node id -> (pos, width, height)
+    edges: dict  # (tail, head, k-th such edge) -> pos
+    clusters: dict  # cluster name -> bb
+
+
+def layout_of(drawing: Drawing) -> Layout:
+    """Lay `drawing` out with `dot` once and read the positions back (dot -Tjson)."""
+    found = json.loads(pipe_many([drawing], format="json")[0])
+    names = {obj["_gvid"]: obj["name"] for obj in found.get("objects", ()) if "pos" in obj}
+    nodes = {obj["name"]: (obj["pos"], obj["width"], obj["height"]) for obj in found.get("objects", ()) if "pos" in obj}
+    clusters = {obj["name"]: obj["bb"] for obj in found.get("objects", ()) if "bb" in obj}
+    edges, count = {}, {}
+    for edge in found.get("edges", ()):
+        pair = (names[edge["tail"]], names[edge["head"]])
+        count[pair] = count.get(pair, 0) + 1
+        edges[pair + (count[pair],)] = edge["pos"]
+    return Layout(found["bb"], nodes, edges, clusters)
 
 
 def draw_graph(
@@ -122,12 +159,14 @@ def render_graph(
     grads: dict | None = None,
     highlight: Iterable[str] = (),
     caption: str | None = None,
+    layout: Layout | None = None,
 ) -> Drawing:
     """Draw traced records (see `draw_graph` for the options).
 
     For step-by-step frames: `values` / `grads` map node ids to the text to show instead of the
     traced one (None hides it, '?' marks it as not yet known); `highlight` lists node ids to mark
-    as the current step; `caption` is printed under the graph."""
+    as the current step; `caption` is printed under the graph; `layout` pins every node and
+    edge where an earlier `layout_of` put them."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_graph: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
     groups = _collapsed_groups(graph, collapse)
@@ -141,9 +180,13 @@ def render_graph(
                       edge_attr={"color": "#6b7280", "arrowsize": "0.7"})
     if caption:
         drawing.attr(label=caption, labelloc="b", fontsize="12")
+    if layout is not None:
+        drawing.pinned = True
+        drawing.engine = "neato"
+        drawing.attr(bb=layout.bb)
     highlight = set(highlight)
     clustered = clusters or bool(groups)
-    placed = _Clusters(drawing, clustered)
+    placed = _Clusters(drawing, clustered, layout)
     for node in graph.nodes:
         group = groups.get(node.id)
         if group is not None:
@@ -157,31 +200,57 @@ def render_graph(
         label = _label(node, show_values, show_grads, show_shapes, values, grads)
         placed.add(node.scope, node.id, label, attrs)
     placed.close()
-    seen = set()
+    drawn = {}
     for tail, head in graph.edges:
-        tail, head = _moved(tail, groups), _moved(head, groups)
-        if tail != head and (tail, head) not in seen:
-            seen.add((tail, head))
-            drawing.edge(tail, head)
+        if groups:  # edges into and out of a module box are drawn once
+            tail, head = _moved(tail, groups), _moved(head, groups)
+            if tail == head or (tail, head) in drawn:
+                continue
+        drawn[(tail, head)] = drawn.get((tail, head), 0) + 1
+        pos = layout.edges.get((tail, head, drawn[(tail, head)])) if layout is not None else None
+        drawing.body.append(_edge_statement(tail, head, pos))
     return drawing
 
 
 def pipe_many(drawings: list, format: str = "svg") -> list:
-    """Render several drawings with ONE run of `dot` (much faster than one run each);
-    returns the images as text (svg) in order."""
+    """Render several drawings with ONE run of Graphviz (much faster than one run each);
+    returns the images as text (svg or json) in order. Drawings made with a `Layout`
+    are drawn where they are (`neato -n2`), the others laid out by `dot`."""
     if not drawings:
         return []
+    pinned = {d.pinned for d in drawings}
+    if len(pinned) != 1:
+        raise ValueError("pipe_many: render drawings with and without a fixed layout separately")
+    command = ["neato", "-n2"] if pinned.pop() else ["dot"]
     source = "\n".join(d.source for d in drawings)
     try:
-        done = subprocess.run(["dot", f"-T{format}"], input=source.encode("utf-8"), capture_output=True, check=False)
+        done = subprocess.run(command + [f"-T{format}"], input=source.encode("utf-8"), capture_output=True,
+                              check=False)
     except FileNotFoundError:
         raise DotNotFoundError() from None
     if done.returncode != 0:
         raise RuntimeError(f"Graphviz `dot` failed: {done.stderr.decode('utf-8', 'replace').strip()}")
-    marker = "<?xml"
-    parts = [marker + part for part in done.stdout.decode("utf-8").split(marker)[1:]]
+    output = done.stdout.decode("utf-8")
+    if format == "json":
+        parts = _split_json(output)
+    else:
+        marker = "<?xml"
+        parts = [marker + part for part in output.split(marker)[1:]]
     if len(parts) != len(drawings):
         raise RuntimeError(f"Graphviz `dot` returned {len(parts)} images for {len(drawings)} graphs")
+    return parts
+
+
+def _split_json(text: str) -> list:
+    """Graphviz writes one JSON document per graph, one after the other."""
+    decoder, parts, index = json.JSONDecoder(), [], 0
+    while index < len(text):
+        if text[index].isspace():
+            index += 1
+            continue
+        start = index
+        _, index = decoder.raw_decode(text, index)
+        parts.append(text[start:index])
     return parts
 
 
@@ -218,9 +287,10 @@ def _esc(text) -> str:
 class _Clusters:
     """Puts each node into the nested cluster of its module path (or at the top level)."""
 
-    def __init__(self, drawing, enabled: bool):
+    def __init__(self, drawing, enabled: bool, layout=None):
         self.drawing = drawing
         self.enabled = enabled
+        self.layout = layout
         self.members = {}  # scope tuple -> list of (id, label, attrs), in first-appearance order
 
     def add(self, scope, node_id, label, attrs):
@@ -236,7 +306,10 @@ class _Clusters:
 
     def _emit(self, target, scope):
         for node_id, label, attrs in self.members.get(scope, ()):
-            target.node(node_id, label=label, **attrs)
+            if self.layout is not None and node_id in self.layout.nodes:
+                pos, width, height = self.layout.nodes[node_id]
+                attrs = dict(attrs, pos=pos, width=width, height=height)
+            target.body.append(_node_statement(node_id, label, tuple(sorted(attrs.items()))))
 
     def _emit_children(self, target, scope):
         children = [(i, s) for i, s in enumerate(self.members) if len(s) == len(scope) + 1 and s[:-1] == scope]
@@ -244,8 +317,25 @@ class _Clusters:
             with target.subgraph(name=f"cluster_{index}") as cluster:
                 cluster.attr(label=child[-1], style="rounded,dashed", color="#9ca3af", fontcolor="#4b5563",
                              fontsize="11")
+                if self.layout is not None and f"cluster_{index}" in self.layout.clusters:
+                    cluster.attr(bb=self.layout.clusters[f"cluster_{index}"])
                 self._emit(cluster, child)
                 self._emit_children(cluster, child)
+
+
+# Frames of a step-by-step sequence repeat most statements; quoting them once saves most of the time.
+@functools.lru_cache(maxsize=100_000)
+def _node_statement(node_id: str, label: str, attrs: tuple) -> str:
+    scratch = graphviz.Digraph()
+    scratch.node(node_id, label=label, **dict(attrs))
+    return scratch.body[0]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _edge_statement(tail: str, head: str, pos: str | None) -> str:
+    scratch = graphviz.Digraph()
+    scratch.edge(tail, head, **({"pos": pos} if pos else {}))
+    return scratch.body[0]
 
 
 def _collapse_depth_or_names(collapse):

@@ -29,7 +29,7 @@ import numpy as np
 from autograd.engine import sum_to, toposort
 from autograd.grad_mode import no_grad
 from autograd.tensor import Tensor
-from autograd.viz.dot import DEFAULT_MAX_NODES, pipe_many, render_graph
+from autograd.viz.dot import DEFAULT_MAX_NODES, DotNotFoundError, layout_of, pipe_many, render_graph
 from autograd.viz.graph import CONSTANT, OP, OP_SYMBOLS, Graph, _Summary, trace
 
 # What each gate does with the gradient, in the lecture's words.
@@ -153,18 +153,28 @@ class BackpropSteps(list):
         step = len(self) if step is None else step
         if not 0 <= step <= len(self):
             raise IndexError(f"draw: step must be between 0 and {len(self)}, got {step}")
-        return self._backward_frames(options)[step].drawing
+        return self.frames("backward", **options)[step].drawing
 
-    def frames(self, mode: str = "backward", **options) -> list:
+    def frames(self, mode: str = "backward", fixed_layout: bool = True, **options) -> list:
         """The sequence of `Frame`s. mode: 'backward' (the seed, then one frame per step: gradients
-        fill in), 'forward' (values appear in topological order) or 'both' (forward, then backward)."""
-        if mode == "forward":
-            return self._forward_frames(options)
-        if mode == "backward":
-            return self._backward_frames(options)
-        if mode == "both":
-            return self._forward_frames(options) + self._backward_frames(options)
-        raise ValueError(f"frames: mode must be 'backward', 'forward' or 'both', got {mode!r}")
+        fill in), 'forward' (values appear in topological order) or 'both' (forward, then backward).
+
+        With `fixed_layout` (and Graphviz installed) the graph is laid out once and every frame
+        keeps each node in the same place (and renders much faster)."""
+        if mode not in ("backward", "forward", "both"):
+            raise ValueError(f"frames: mode must be 'backward', 'forward' or 'both', got {mode!r}")
+        specs = (self._forward_specs() if mode != "backward" else []) + (
+            self._backward_specs() if mode != "forward" else [])
+        options = self._options(options)
+        layout = None
+        if fixed_layout:
+            widest = dict(specs[-1][1], caption=max((caption for caption, _, _ in specs), key=len))
+            try:
+                layout = layout_of(render_graph(self.graph, **options, **widest))
+            except DotNotFoundError:
+                layout = None  # the drawings still have their DOT source
+        return [Frame(caption, render_graph(self.graph, caption=caption, layout=layout, **options, **spec), current)
+                for caption, spec, current in specs]
 
     def save_svgs(self, folder, mode: str = "backward", prefix: str = "step", **options) -> list:
         """Write the frames as numbered SVG files (step_00.svg, step_01.svg, ...); returns the paths."""
@@ -203,43 +213,40 @@ class BackpropSteps(list):
         merged.update(options)
         return merged
 
-    def _backward_frames(self, options) -> list:
-        options = self._options(options)
+    def _backward_specs(self) -> list:
+        """(caption, what to show, highlighted node) for the seed and for each step."""
         graph, f = self.graph, self._summary.of
         root = graph.outputs[0]
-        # Tensors that receive a gradient show '?' until they do; constants show nothing.
-        pending = {n.id: "?" for n in graph.nodes if n.kind not in (OP, CONSTANT)}
-        receivers = {root} | {i for step in self for i, s in zip(step.inputs, step.sent) if s is not None}
-        pending = {node_id: "?" for node_id in pending if node_id in receivers}
+        # Tensors that will receive a gradient show '?' until they do; constants show nothing.
+        receivers = {root} | {i for step in self for i, sent in zip(step.inputs, step.sent) if sent is not None}
+        grads = {node.id: "?" for node in graph.nodes if node.id in receivers}
+        grads[root] = f(self.seed)
         accumulated = {root: self.seed}
-        grads = dict(pending, **{root: f(self.seed)})
-        frames = [Frame(f"Backward pass: start at the output with d{graph[root].label}/d{graph[root].label} = "
-                        f"{f(self.seed)}.", render_graph(graph, grads=grads, highlight=[root], **options), root)]
+        name = graph[root].label
+        specs = [(f"Backward pass: start at the output with d{name}/d{name} = {f(self.seed)}.",
+                  {"grads": dict(grads), "highlight": [root]}, root)]
         for step in self:
             for input_id, sent in zip(step.inputs, step.sent):
                 if sent is not None:
                     accumulated[input_id] = accumulated[input_id] + sent if input_id in accumulated else sent
                     grads[input_id] = f(accumulated[input_id])
-            caption = f"Step {step.index} of {len(self)}: {step.caption()}"
-            frames.append(Frame(caption, render_graph(graph, grads=dict(grads), highlight=[step.node], **options),
-                                step.node))
-        return frames
+            specs.append((f"Step {step.index} of {len(self)}: {step.caption()}",
+                          {"grads": dict(grads), "highlight": [step.node]}, step.node))
+        return specs
 
-    def _forward_frames(self, options) -> list:
-        options = self._options(options)
+    def _forward_specs(self) -> list:
+        """(caption, what to show, highlighted node) for the inputs and for each operation."""
         graph = self.graph
         values = {node.id: "?" for node in graph.nodes if node.id in graph.op_ids}
         inputs = ", ".join(f"{n.label} = {n.value}" for n in graph.nodes
                            if n.kind not in (OP, CONSTANT) and n.id not in graph.op_ids)
-        frames = [Frame(f"Forward pass: the inputs {inputs}.",
-                        render_graph(graph, values=dict(values), grads={}, **options), None)]
+        specs = [(f"Forward pass: the inputs {inputs}.", {"values": dict(values), "grads": {}}, None)]
         ops = [(graph.op_ids[n.id], n) for n in graph.nodes if n.id in graph.op_ids]
         for k, (op_id, out) in enumerate(ops, start=1):
             values.pop(out.id)
             caption = f"Forward {k} of {len(ops)}: {_expression(graph, graph[op_id], out)} = {out.value}."
-            drawing = render_graph(graph, values=dict(values), grads={}, highlight=[op_id, out.id], **options)
-            frames.append(Frame(caption, drawing, out.id))
-        return frames
+            specs.append((caption, {"values": dict(values), "grads": {}, "highlight": [op_id, out.id]}, out.id))
+        return specs
 
 
 def backprop_steps(loss: Tensor, gradient=None, retain_graph: bool = False, number_format: str = ".4g",
