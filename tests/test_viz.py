@@ -9,7 +9,7 @@ import pytest
 import autograd
 from autograd import Tensor, backprop_steps, draw_graph, graph_scope
 from autograd.viz import GraphTooLargeError, trace
-from autograd.viz.dot import DotNotFoundError
+from autograd.viz.dot import DotNotFoundError, pipe_many
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
 
@@ -189,8 +189,10 @@ def test_missing_dot_gives_install_advice_and_source_still_works(monkeypatch, tm
         drawing.pipe(format="svg")
     with pytest.raises(DotNotFoundError, match="brew install graphviz"):
         drawing.render(tmp_path / "g", format="svg")
+    steps = backprop_steps(gate()[-1])
+    assert "class=current" in steps.frames()[1].drawing.source  # frames are still made, without a fixed layout
     with pytest.raises(DotNotFoundError):
-        backprop_steps(gate()[-1]).to_html()
+        steps.to_html()
 
 
 def _chain(n_ops, scopes=0):
@@ -315,6 +317,20 @@ def test_forward_frames_show_values_in_topological_order():
     assert len(steps.frames("both")) == 6
     with pytest.raises(ValueError, match="mode"):
         steps.frames("sideways")
+
+
+@needs_dot
+def test_frames_keep_every_node_in_place():
+    steps = backprop_steps(gate()[-1])
+    svgs = pipe_many([frame.drawing for frame in steps.frames("both")])
+    shapes = {}
+    for svg in svgs:
+        for group in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}g"):
+            if group.get("class", "").startswith("node"):
+                title = group.find("{http://www.w3.org/2000/svg}title").text
+                shape = next(child for child in group if not child.tag.endswith(("title", "text")))
+                shapes.setdefault(title, set()).add(shape.get("d") or (shape.get("cx"), shape.get("cy")))
+    assert len(shapes) == 7 and all(len(found) == 1 for found in shapes.values())
 
 
 @needs_dot
