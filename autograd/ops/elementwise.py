@@ -77,7 +77,7 @@ class Neg(Primitive):
 
 class Pow(Primitive):
     """out = a ** b;  da = grad * b * a**(b-1),  db = grad * out * log(a)
-    (db is taken as 0 where a == 0 and b >= 0, as PyTorch does)."""
+    (da is taken as 0 where b == 0, and db as 0 where a == 0 and b >= 0, as PyTorch does)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -88,7 +88,11 @@ class Pow(Primitive):
     @staticmethod
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
-        grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_a = None
+        if ctx.needs_input_grad[0]:
+            zero_exponent = np.asarray(value(b)) == 0  # a**0 = 1 is flat, also at a = 0 where a**(b-1) is inf
+            safe_a = Where.apply(zero_exponent, 1.0, a) if zero_exponent.any() else a
+            grad_a = grad * b * safe_a ** (b - 1)
         grad_b = None
         if ctx.needs_input_grad[1]:
             zero_base = (np.asarray(value(a)) == 0) & (np.asarray(value(b)) >= 0)
