@@ -300,6 +300,12 @@ ROWS: list[OpRow] = [
           (fixed([0.0, 0.0, 1.5, 2.0]), fixed([2.0, 3.0, 1.0, 2.5])), (ops.Pow,), numeric_check=False, tags=("tie",),
           second_order=False),  # PyTorch's double backward is NaN at a zero base (log 0); ours is finite,
     # checked by hand in test_engine.py::test_pow_second_derivative_at_zero_base
+    OpRow("pow_zero_exponent", lambda a: a ** 0, lambda a: a ** 0, lambda a: a ** 0,
+          (fixed([0.0, 1.5, -2.0]),), (ops.Pow,)),  # x**0 = 1 is flat, also at 0 (no 0 * inf = nan)
+    OpRow("pow_zero_exponent_tensor", lambda a, b: a ** b, lambda a, b: a ** b, lambda a, b: a ** b,
+          (fixed([0.0, 0.0, 1.5, 2.0]), fixed([0.0, 2.0, 0.0, 1.0])), (ops.Pow,), numeric_check=False,
+          second_order=False, tags=("tie",)),  # d/db at a = 0 is one-sided (0**-eps = inf): PyTorch's 0;
+    # PyTorch's second derivative is NaN at a zero base (see pow_zero_base_tie)
     # --- elementwise functions
     OpRow("exp", lambda a: a.exp(), torch.exp, np.exp, (normal(S),), (ops.Exp,)),
     OpRow("log", lambda a: a.log(), torch.log, np.log, (positive(S, 0.2, 3.0),), (ops.Log,)),
