@@ -344,3 +344,18 @@ def test_numbered_svg_frames_and_a_self_contained_page(tmp_path):
     assert page.count('<figure class="frame"') == 6
     assert "http://" not in page and "https://" not in page
     assert "default-src 'none'" in page and "<script src" not in page
+
+
+def test_real_nn_modules_are_clustered_with_their_parameters():
+    nn = pytest.importorskip("nn")
+    if not hasattr(nn, "Linear") or not hasattr(nn, "Sequential"):
+        pytest.skip("nn.Linear / nn.Sequential not written yet")
+    net = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    x = Tensor(np.ones((5, 3)), name="x")
+    loss = (net(x) ** 2).mean()
+    graph = trace(loss)
+    parameters = [n for n in graph.nodes if n.kind == "parameter"]
+    assert len(parameters) == 4 and all(len(n.scope) == 2 for n in parameters)
+    assert graph.node_of(x).scope == () and graph.node_of(x).kind == "constant"
+    collapsed = draw_graph(loss, collapse=2).source
+    assert collapsed.count("box3d") == 3 and "2 parameters" in collapsed

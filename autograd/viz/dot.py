@@ -261,7 +261,7 @@ def _label(node: Node, show_values, show_grads, show_shapes, values, grads) -> s
     if node.kind == OP:
         return f"<<b>{_esc(node.label)}</b>>"
     value = values.get(node.id, node.value) if values is not None else node.value
-    if node.kind == CONSTANT:
+    if not node.is_tensor:  # a raw number passed to an op: its value is its name
         return f"<{_esc(value if show_values and value is not None else node.label)}>"
     lines = [f"<b>{_esc(node.label)}</b>"]
     if show_values and value is not None:

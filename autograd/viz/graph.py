@@ -52,6 +52,7 @@ class Node:
     dtype: str | None = None
     scope: tuple = ()
     inputs: tuple = field(default=())  # for op nodes: the ids of the inputs, in argument order
+    is_tensor: bool = True  # False for ops and for raw numbers/arrays passed straight to an op
 
 
 @dataclass
@@ -122,9 +123,10 @@ def _trace(roots, number_format, max_items) -> Graph:
                 else:  # a raw number or array passed straight to the op
                     input_ids.append(add(CONSTANT, op=None, label=_constant_label(parent, summary),
                                          value=summary.of(parent), shape=np.shape(parent),
-                                         dtype=_dtype_name(np.asarray(parent).dtype), scope=ctx.scope))
+                                         dtype=_dtype_name(np.asarray(parent).dtype), scope=ctx.scope,
+                                         is_tensor=False))
             op_id = add(OP, op=ctx.name, label=OP_SYMBOLS.get(ctx.name, ctx.name.lower()), scope=ctx.scope,
-                        inputs=tuple(input_ids))
+                        inputs=tuple(input_ids), is_tensor=False)
             edges.extend((input_id, op_id) for input_id in input_ids)
         kind = _tensor_kind(tensor, id(tensor) in outputs)
         scope = ctx.scope if ctx is not None else _leaf_scope(tensor, kind, consumers_scope)
@@ -168,8 +170,9 @@ def _consumer_scopes(order) -> dict:
 
 
 def _leaf_scope(tensor, kind, consumer_scopes) -> tuple:
-    """Parameters and constants are drawn inside the module that uses them; inputs stay outside."""
-    if kind in (PARAMETER, CONSTANT):
+    """Parameters and unnamed constants are drawn inside the module that uses them; inputs
+    (leaves that require grad, named data tensors) stay outside."""
+    if kind == PARAMETER or (kind == CONSTANT and tensor.name is None):
         return consumer_scopes.get(id(tensor), ())
     return ()
 

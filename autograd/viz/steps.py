@@ -30,7 +30,7 @@ from autograd.engine import sum_to, toposort
 from autograd.grad_mode import no_grad
 from autograd.tensor import Tensor
 from autograd.viz.dot import DEFAULT_MAX_NODES, DotNotFoundError, layout_of, pipe_many, render_graph
-from autograd.viz.graph import CONSTANT, OP, OP_SYMBOLS, Graph, _Summary, trace
+from autograd.viz.graph import OP_SYMBOLS, Graph, _Summary, trace
 
 # What each gate does with the gradient, in the lecture's words.
 RULES = {
@@ -239,7 +239,7 @@ class BackpropSteps(list):
         graph = self.graph
         values = {node.id: "?" for node in graph.nodes if node.id in graph.op_ids}
         inputs = ", ".join(f"{n.label} = {n.value}" for n in graph.nodes
-                           if n.kind not in (OP, CONSTANT) and n.id not in graph.op_ids)
+                           if n.is_tensor and n.id not in graph.op_ids)
         specs = [(f"Forward pass: the inputs {inputs}.", {"values": dict(values), "grads": {}}, None)]
         ops = [(graph.op_ids[n.id], n) for n in graph.nodes if n.id in graph.op_ids]
         for k, (op_id, out) in enumerate(ops, start=1):
