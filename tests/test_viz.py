@@ -359,3 +359,16 @@ def test_real_nn_modules_are_clustered_with_their_parameters():
     assert graph.node_of(x).scope == () and graph.node_of(x).kind == "constant"
     collapsed = draw_graph(loss, collapse=2).source
     assert collapsed.count("box3d") == 3 and "2 parameters" in collapsed
+
+
+@needs_dot
+def test_jupyter_displays_the_drawing_inline_and_pdf_renders():
+    x, y, z, q, f = gate()
+    f.backward()
+    drawing = draw_graph(f)
+    bundle = drawing._repr_mimebundle_()
+    assert "image/svg+xml" in bundle and "grad -4" in bundle["image/svg+xml"]
+    assert drawing.pipe(format="pdf")[:5] == b"%PDF-"
+    steps = backprop_steps(gate()[-1])
+    assert steps._repr_html_().startswith("<pre>step") and "f = q × z" in repr(steps)
+    assert "class=current" in steps.draw(1).source
