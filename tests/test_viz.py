@@ -367,7 +367,7 @@ def test_jupyter_displays_the_drawing_inline_and_pdf_renders():
     f.backward()
     drawing = draw_graph(f)
     bundle = drawing._repr_mimebundle_()
-    assert "image/svg+xml" in bundle and "grad -4" in bundle["image/svg+xml"]
+    assert "image/svg+xml" in bundle and "grad &#45;4" in bundle["image/svg+xml"]
     assert drawing.pipe(format="pdf")[:5] == b"%PDF-"
     steps = backprop_steps(gate()[-1])
     assert steps._repr_html_().startswith("<pre>step") and "f = q × z" in repr(steps)
