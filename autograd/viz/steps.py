@@ -155,12 +155,13 @@ class BackpropSteps(list):
             raise IndexError(f"draw: step must be between 0 and {len(self)}, got {step}")
         return self.frames("backward", **options)[step].drawing
 
-    def frames(self, mode: str = "backward", fixed_layout: bool = True, **options) -> list:
+    def frames(self, mode: str = "backward", fixed_layout: bool = True, captions: bool = True, **options) -> list:
         """The sequence of `Frame`s. mode: 'backward' (the seed, then one frame per step: gradients
         fill in), 'forward' (values appear in topological order) or 'both' (forward, then backward).
 
         With `fixed_layout` (and Graphviz installed) the graph is laid out once and every frame
-        keeps each node in the same place (and renders much faster)."""
+        keeps each node in the same place (and renders much faster). With `captions` each
+        drawing carries its caption under the graph."""
         if mode not in ("backward", "forward", "both"):
             raise ValueError(f"frames: mode must be 'backward', 'forward' or 'both', got {mode!r}")
         specs = (self._forward_specs() if mode != "backward" else []) + (
@@ -168,12 +169,14 @@ class BackpropSteps(list):
         options = self._options(options)
         layout = None
         if fixed_layout:
-            widest = dict(specs[-1][1], caption=max((caption for caption, _, _ in specs), key=len))
+            longest = max((caption for caption, _, _ in specs), key=len) if captions else None
+            widest = dict(specs[-1][1], caption=longest)
             try:
                 layout = layout_of(render_graph(self.graph, **options, **widest))
             except DotNotFoundError:
                 layout = None  # the drawings still have their DOT source
-        return [Frame(caption, render_graph(self.graph, caption=caption, layout=layout, **options, **spec), current)
+        return [Frame(caption, render_graph(self.graph, caption=caption if captions else None, layout=layout,
+                                            **options, **spec), current)
                 for caption, spec, current in specs]
 
     def save_svgs(self, folder, mode: str = "backward", prefix: str = "step", **options) -> list:
@@ -192,7 +195,7 @@ class BackpropSteps(list):
     def to_html(self, mode: str = "backward", title: str = "Backpropagation, step by step", **options) -> str:
         """One self-contained HTML page: inline SVG frames, prev/next buttons, ← → keys, a caption
         per step. It loads nothing from the network (a Content-Security-Policy forbids it)."""
-        frames = self.frames(mode, **options)
+        frames = self.frames(mode, captions=False, **options)  # the page shows the caption above the graph
         svgs = [_inline_svg(svg, f"f{k}-") for k, svg in enumerate(pipe_many([fr.drawing for fr in frames]))]
         figures = "\n".join(
             f'<figure class="frame" id="frame-{k}" data-current="{html.escape(fr.current or "")}" '
