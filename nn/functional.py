@@ -151,9 +151,9 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
     """2-D convolution (cross-correlation, as in every deep-learning library):
     out[n, o, i, j] = b[o] + sum_{c, u, v} x_padded[n, c, i*s + u, j*s + v] * w[o, c, u, v].
 
-    Computed as one matrix product: every window is unrolled into a row ("im2col") of
-    length C*kh*kw, giving a (N*OH*OW, C*kh*kw) matrix, times the (C*kh*kw, O) weights.
-    Output size: OH = (H + 2*padding - kh) // stride + 1 (the same for OW)."""
+    Computed as ONE matrix product ("im2col"): the windows are unrolled into a matrix with one
+    column per output pixel (C*kh*kw rows, N*OH*OW columns), and the weights, reshaped to
+    (O, C*kh*kw), multiply it. Output size: OH = (H + 2*padding - kh) // stride + 1 (same for OW)."""
     x, weight = as_tensor(x), as_tensor(weight)
     _check_image(x, "conv2d")
     if weight.ndim != 4:
@@ -167,36 +167,38 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
     out_channels, channels, kh, kw = weight.shape
     windows = _windows(x, (kh, kw), _pair(stride, "conv2d stride"), _pair(padding, "conv2d padding"), "conv2d")
     n, _, oh, ow = windows.shape[:4]
-    columns = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, channels * kh * kw)
-    out = columns @ weight.reshape(out_channels, channels * kh * kw).T
+    # (C, kh, kw, N, OH, OW): this order copies fast (rows of the image stay contiguous)
+    columns = windows.transpose(1, 4, 5, 0, 2, 3).reshape(channels * kh * kw, n * oh * ow)
+    out = weight.reshape(out_channels, channels * kh * kw) @ columns  # (O, N*OH*OW)
     if bias is not None:
-        out = out + bias
-    return out.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
+        out = out + bias.reshape(out_channels, 1)
+    return out.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3)
+
+
+def _pooled_windows(x: Tensor, kernel_size, stride, padding, op: str, pad_value: float = 0.0) -> Tensor:
+    """The kh*kw values of every pooling window, stacked first: (kh*kw, N, C, OH, OW), so that
+    pooling is a max or mean over axis 0 (fast in numpy, unlike a reduction over tiny axes)."""
+    _check_image(x, op)
+    kernel = _pair(kernel_size, f"{op} kernel_size")
+    padding = _pair(padding, f"{op} padding")
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise ValueError(f"{op}: padding {padding} must be at most half the kernel size {kernel}")
+    stride = kernel if stride is None else _pair(stride, f"{op} stride")
+    windows = _windows(x, kernel, stride, padding, op, pad_value)
+    return windows.transpose(4, 5, 0, 1, 2, 3).reshape((kernel[0] * kernel[1],) + windows.shape[:4])
 
 
 def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    """out[n, c, i, j] = max of the kh x kw window at (i*s, j*s); padding adds -inf borders.
-    The gradient goes to the window's maximum (shared evenly if several are equal)."""
-    x = as_tensor(x)
-    _check_image(x, "max_pool2d")
-    kernel = _pair(kernel_size, "max_pool2d kernel_size")
-    padding = _pair(padding, "max_pool2d padding")
-    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
-        raise ValueError(f"max_pool2d: padding {padding} must be at most half the kernel size {kernel}")
-    stride = kernel if stride is None else _pair(stride, "max_pool2d stride")
-    return _windows(x, kernel, stride, padding, "max_pool2d", pad_value=-math.inf).max(axis=(4, 5))
+    """out[n, c, i, j] = max of the kh x kw window at (i*s, j*s); stride defaults to kernel_size;
+    padding adds -inf borders. The gradient goes to the window's maximum (shared evenly if
+    several are equal)."""
+    return _pooled_windows(as_tensor(x), kernel_size, stride, padding, "max_pool2d", -math.inf).max(axis=0)
 
 
 def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    """out[n, c, i, j] = mean of the kh x kw window at (i*s, j*s) (zero padding counts, as PyTorch)."""
-    x = as_tensor(x)
-    _check_image(x, "avg_pool2d")
-    kernel = _pair(kernel_size, "avg_pool2d kernel_size")
-    padding = _pair(padding, "avg_pool2d padding")
-    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
-        raise ValueError(f"avg_pool2d: padding {padding} must be at most half the kernel size {kernel}")
-    stride = kernel if stride is None else _pair(stride, "avg_pool2d stride")
-    return _windows(x, kernel, stride, padding, "avg_pool2d").mean(axis=(4, 5))
+    """out[n, c, i, j] = mean of the kh x kw window at (i*s, j*s); stride defaults to kernel_size;
+    zero padding counts in the mean (as PyTorch's default)."""
+    return _pooled_windows(as_tensor(x), kernel_size, stride, padding, "avg_pool2d").mean(axis=0)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, vanilla: bool = False, generator=None) -> Tensor:
