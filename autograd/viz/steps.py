@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +73,7 @@ class Step:
     local: tuple
     sent: tuple
     labels: tuple  # the inputs' labels, in order
-    _summary: _Summary
+    _summary: _Summary = field(repr=False)
 
     def caption(self) -> str:
         """A one-line description for slides: the gate, its rule and the numbers."""
