@@ -332,3 +332,39 @@ def test_shape_errors_name_the_shapes():
         nn.Linear(4, 3)(Tensor(np.ones((2, 5))))
     with pytest.raises(ValueError, match="at most half"):
         F.max_pool2d(Tensor(np.ones((1, 1, 4, 4))), 2, padding=2)
+
+
+# ----- numerical gradients (first and second order) -----------------------------------------------
+def small(*shape):
+    return Tensor(rng.standard_normal(shape), requires_grad=True)
+
+
+GRADCHECK_CASES = {
+    "conv2d": (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), (small(2, 2, 5, 4), small(3, 2, 3, 2), small(3))),
+    "max_pool2d": (lambda x: F.max_pool2d(x, 2, 1, 1), (small(1, 2, 4, 5),)),
+    "avg_pool2d": (lambda x: F.avg_pool2d(x, 3, 2, 1), (small(1, 2, 5, 5),)),
+    "batch_norm": (lambda x, g, b: F.batch_norm(x, None, None, g, b, training=True), (small(4, 3, 2), small(3), small(3))),
+    "softplus": (lambda x: F.softplus(x, beta=1.5), (small(3, 4),)),
+    "elu": (lambda x: F.elu(x, 0.5), (small(3, 4),)),
+    "prelu": (lambda x, a: F.prelu(x, a), (small(3, 2, 2), small(2))),
+    "maxout": (lambda x: F.maxout(x, 3, dim=1), (small(2, 6, 2),)),
+    "cross_entropy": (lambda x: F.cross_entropy(x, np.array([0, 2, 1]), label_smoothing=0.1), (small(3, 4),)),
+    "bce_with_logits": (lambda x: F.binary_cross_entropy_with_logits(x, np.array([0.0, 1.0, 0.3])), (small(3),)),
+    "multi_margin": (lambda x: F.multi_margin_loss(x, np.array([0, 2]), p=2), (small(2, 3),)),
+}
+
+
+@pytest.mark.parametrize("name", GRADCHECK_CASES)
+def test_gradients_match_central_differences(name):
+    from autograd import gradcheck
+
+    fn, inputs = GRADCHECK_CASES[name]
+    assert gradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("name", ["conv2d", "batch_norm", "softplus", "cross_entropy", "bce_with_logits"])
+def test_second_derivatives_match_central_differences(name):
+    from autograd import gradgradcheck
+
+    fn, inputs = GRADCHECK_CASES[name]
+    assert gradgradcheck(fn, inputs)
