@@ -103,7 +103,8 @@ def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, monkeypatch, a
 def test_draw_to_stdout_and_a_vector_variable(capsys):
     assert main(["draw", "sum(w * w)", "w=1,2,3", "-o", "-"]) == 0
     source = capsys.readouterr().out
-    assert source.startswith("digraph") and "[1, 2, 3]" in source and "grad [2, 4, 6]" in source and "3 float64" in source
+    assert source.startswith("digraph") and "[1, 2, 3]" in source and "3 float64" in source
+    assert "grad [2, 4, 6]" in source
 
 
 def test_missing_dot_exits_1_with_install_advice(tmp_path):

@@ -55,7 +55,8 @@ def test_trace_gives_ordered_records_with_kinds_and_constants():
     b = a * 3
     graph = trace(b)
     assert [n.id for n in graph.nodes] == ["n0", "n1", "n2", "n3"]
-    assert [(n.kind, n.label) for n in graph.nodes] == [("leaf", "a"), ("constant", "3"), ("op", "×"), ("output", "t1")]
+    kinds_and_labels = [(n.kind, n.label) for n in graph.nodes]
+    assert kinds_and_labels == [("leaf", "a"), ("constant", "3"), ("op", "×"), ("output", "t1")]
     assert graph.nodes[2].op == "Mul" and graph.nodes[2].inputs == ("n0", "n1")
     assert graph.edges == [("n0", "n2"), ("n1", "n2"), ("n2", "n3")]
     assert graph.node_of(b).value == "6" and graph.node_of(a).grad is None
@@ -235,7 +236,8 @@ def test_gate_steps_in_reverse_topological_order_with_the_lecture_numbers():
     ops_in_order = [n.id for n in steps.graph.nodes if n.kind == "op"]
     assert [s.node for s in steps] == ops_in_order[::-1]
     assert mul.expression == "f = q × z" and add.expression == "q = x + y"
-    assert float(mul.upstream) == 1 and [float(v) for v in mul.local] == [-4, 3] and [float(v) for v in mul.sent] == [-4, 3]
+    assert float(mul.upstream) == 1
+    assert [float(v) for v in mul.local] == [-4, 3] and [float(v) for v in mul.sent] == [-4, 3]
     assert float(add.upstream) == -4 and [float(v) for v in add.local] == [1, 1]
     assert [float(v) for v in add.sent] == [-4, -4]
     assert (x.grad.item(), y.grad.item(), z.grad.item()) == (-4, -4, 3)

@@ -117,9 +117,11 @@ def _check(node) -> None:
                 f"calling {called!r} is not allowed; the functions available are {', '.join(sorted(FUNCTIONS))}"
             )
         if node.keywords:
-            raise ExpressionError(f"keyword arguments are not allowed: {node.func.id}() takes positional arguments only")
+            raise ExpressionError(
+                f"keyword arguments are not allowed: {node.func.id}() takes positional arguments only")
         if len(node.args) != ARITY.get(node.func.id, 1):
-            raise ExpressionError(f"{node.func.id}() takes {ARITY.get(node.func.id, 1)} argument(s), got {len(node.args)}")
+            expected = ARITY.get(node.func.id, 1)
+            raise ExpressionError(f"{node.func.id}() takes {expected} argument(s), got {len(node.args)}")
 
 
 def _describe(node) -> str:

@@ -91,7 +91,8 @@ class Step:
         return "—" if value is None else self._summary.of(value)
 
     def __str__(self) -> str:
-        lines = [f"step {self.index}: {self.expression}   ({self.rule})", f"  upstream gradient: {self._f(self.upstream)}"]
+        lines = [f"step {self.index}: {self.expression}   ({self.rule})",
+                 f"  upstream gradient: {self._f(self.upstream)}"]
         for label, local, sent in zip(self.labels, self.local, self.sent):
             lines.append(f"  {label}: local gradient {self._f(local)}, receives {self._f(sent)}")
         return "\n".join(lines)
