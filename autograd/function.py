@@ -28,10 +28,13 @@ _clock = 0
 
 
 def mark_modified(tensor: Tensor) -> None:
-    """Record that `tensor.data` was changed in place."""
+    """Record that `tensor.data` was changed in place (and so the data of the tensor it was
+    detach()'ed from, or of those detach()'ed from it: they share memory)."""
     global _clock
     _clock += 1
     tensor._version = _clock
+    if tensor._base is not None:
+        tensor._base._version = _clock
 
 
 class Context:
@@ -90,13 +93,14 @@ class Context:
             return value
         for tensor in (*self.parents, self._output):
             if isinstance(tensor, Tensor) and tensor.data is value:
-                if tensor._version > self._clock:
+                base = tensor._base
+                if tensor._version > self._clock or (base is not None and base._version > self._clock):
                     raise RuntimeError(
                         f"{self.name}: a tensor it saved for backward (shape {tensor.shape}, "
                         f"dtype {tensor.dtype}{_named(tensor)}) was modified in place after "
                         f"{self.name} used it, so its gradient would be wrong. Do not modify it "
                         "in place (use an out-of-place operation, e.g. `x = x + 1` instead of "
-                        "`x += 1` under no_grad), or modify a .detach()'ed copy."
+                        "`x += 1` under no_grad), or modify a copy made with Tensor(x) (detach() shares memory)."
                     )
                 return value if self._as_arrays else tensor
         return value if self._as_arrays else Tensor._make(value)

@@ -55,7 +55,8 @@ class Tensor:
     their dtype (float32 stays float32); integer and boolean tensors carry no gradient.
     """
 
-    __slots__ = ("data", "grad", "_requires_grad", "name", "_ctx", "_version", "_hooks", "_retains_grad", "__weakref__")
+    __slots__ = ("data", "grad", "_requires_grad", "name", "_ctx", "_version", "_base", "_hooks", "_retains_grad",
+                 "__weakref__")
     __array_ufunc__ = None  # numpy defers to our operators: np.float64(1) - t is a Tensor
     __hash__ = object.__hash__  # == is elementwise, so hash by identity (usable as dict keys)
 
@@ -88,6 +89,7 @@ class Tensor:
         self.name = None
         self._ctx = ctx
         self._version = 0
+        self._base = None  # the tensor whose memory a detach()'ed tensor shares: they share versions too
         self._hooks = None
         self._retains_grad = False
 
@@ -205,8 +207,11 @@ class Tensor:
         engine.backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph)
 
     def detach(self) -> "Tensor":
-        """The same data, cut from the graph (shares memory; does not require grad)."""
-        return Tensor._make(self.data)
+        """The same data, cut from the graph (shares memory; does not require grad).
+        An in-place change of either one counts as a change of both for the version check."""
+        t = Tensor._make(self.data)
+        t._base = self._base or self
+        return t
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (sets .grad to None)."""
