@@ -323,6 +323,34 @@ def test_modifying_a_saved_output_makes_backward_fail():
         loss.backward()
 
 
+def test_modifying_through_a_detached_tensor_is_caught():
+    """detach() shares memory, so an in-place change through it changes the saved tensor (as PyTorch)."""
+    x = leaf([1.0, 2.0])
+    y = (x * x).sum()
+    d = x.detach()
+    d += 10  # d does not require grad: a plain in-place change
+    assert x.data.tolist() == [11.0, 12.0]
+    with pytest.raises(RuntimeError, match="Mul.*modified in place"):
+        y.backward()
+
+    x = leaf([1.0, 2.0])
+    w = leaf([3.0, 4.0])
+    y = (w * x.detach()).sum()  # the detached tensor is the saved one; its base changes
+    with no_grad():
+        x *= 2
+    with pytest.raises(RuntimeError, match="Mul.*modified in place"):
+        y.backward()
+
+
+def test_modifying_a_constant_with_setitem_after_use_is_caught():
+    w = Tensor([1.0, 2.0])  # a constant (no grad) saved by Mul
+    x = leaf([3.0, 4.0])
+    y = (x * w).sum()
+    w[0] = 100.0
+    with pytest.raises(RuntimeError, match="Mul.*modified in place"):
+        y.backward()
+
+
 def test_modifying_an_unsaved_tensor_is_fine():
     x = leaf([1.0, 2.0])
     y = x + 1  # Add saves nothing
