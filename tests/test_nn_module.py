@@ -188,3 +188,15 @@ def test_apply_and_requires_grad():
     assert all(np.all(m.weight.data == 0) for m in model)
     model.requires_grad_(False)
     assert not any(p.requires_grad for p in model.parameters())
+
+
+def test_deepcopy_gives_an_independent_model():
+    import copy
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    twin = copy.deepcopy(model)
+    assert twin[0].weight is not model[0].weight and isinstance(twin[0].weight, nn.Parameter)
+    with_grad = [p.requires_grad for p in twin.parameters()]
+    assert all(with_grad) and len(with_grad) == 4
+    nn.init.zeros_(twin[0].weight)
+    assert not np.all(model[0].weight.data == 0)
