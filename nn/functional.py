@@ -118,10 +118,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out + bias if bias is not None else out
 
 
-def _pair(value, name: str) -> tuple[int, int]:
+def _pair(value, name: str, smallest: int = 0) -> tuple[int, int]:
     pair = (value, value) if np.ndim(value) == 0 else tuple(value)
-    if len(pair) != 2 or any(int(v) != v or v < 0 for v in pair):
-        raise ValueError(f"{name} must be a non-negative int or a pair of them, got {value!r}")
+    if len(pair) != 2 or any(not isinstance(v, (int, np.integer)) or v < smallest for v in pair):
+        raise ValueError(f"{name} must be an int >= {smallest} or a pair of them, got {value!r}")
     return int(pair[0]), int(pair[1])
 
 
@@ -165,7 +165,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
             "or check the previous layer's out_channels."
         )
     out_channels, channels, kh, kw = weight.shape
-    windows = _windows(x, (kh, kw), _pair(stride, "conv2d stride"), _pair(padding, "conv2d padding"), "conv2d")
+    windows = _windows(x, (kh, kw), _pair(stride, "conv2d stride", 1), _pair(padding, "conv2d padding"), "conv2d")
     n, _, oh, ow = windows.shape[:4]
     # (C, kh, kw, N, OH, OW): this order copies fast (rows of the image stay contiguous)
     columns = windows.transpose(1, 4, 5, 0, 2, 3).reshape(channels * kh * kw, n * oh * ow)
@@ -179,11 +179,11 @@ def _pooled_windows(x: Tensor, kernel_size, stride, padding, op: str, pad_value:
     """The kh*kw values of every pooling window, stacked first: (kh*kw, N, C, OH, OW), so that
     pooling is a max or mean over axis 0 (fast in numpy, unlike a reduction over tiny axes)."""
     _check_image(x, op)
-    kernel = _pair(kernel_size, f"{op} kernel_size")
+    kernel = _pair(kernel_size, f"{op} kernel_size", 1)
     padding = _pair(padding, f"{op} padding")
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         raise ValueError(f"{op}: padding {padding} must be at most half the kernel size {kernel}")
-    stride = kernel if stride is None else _pair(stride, f"{op} stride")
+    stride = kernel if stride is None else _pair(stride, f"{op} stride", 1)
     windows = _windows(x, kernel, stride, padding, op, pad_value)
     return windows.transpose(4, 5, 0, 1, 2, 3).reshape((kernel[0] * kernel[1],) + windows.shape[:4])
 

@@ -368,3 +368,15 @@ def test_second_derivatives_match_central_differences(name):
 
     fn, inputs = GRADCHECK_CASES[name]
     assert gradgradcheck(fn, inputs)
+
+
+def test_bad_geometry_arguments_are_refused():
+    x, w = Tensor(np.ones((1, 1, 4, 4))), Tensor(np.ones((1, 1, 2, 2)))
+    with pytest.raises(ValueError, match="stride must be an int >= 1"):
+        F.conv2d(x, w, stride=0)
+    with pytest.raises(ValueError, match="padding must be an int >= 0"):
+        F.conv2d(x, w, padding=-1)
+    with pytest.raises(ValueError, match="kernel_size must be an int >= 1"):
+        F.max_pool2d(x, 0)
+    with pytest.raises(ValueError, match="stride"):
+        F.avg_pool2d(x, 2, stride=1.5)
