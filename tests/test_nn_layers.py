@@ -380,3 +380,41 @@ def test_bad_geometry_arguments_are_refused():
         F.max_pool2d(x, 0)
     with pytest.raises(ValueError, match="stride"):
         F.avg_pool2d(x, 2, stride=1.5)
+
+
+def test_small_cnn_matches_torch_end_to_end():
+    ours = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(4, 6, 3, stride=2, padding=1), nn.ELU(), nn.AvgPool2d(2), nn.Flatten(), nn.Linear(6, 3),
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.BatchNorm2d(4), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(4, 6, 3, stride=2, padding=1), torch.nn.ELU(), torch.nn.AvgPool2d(2), torch.nn.Flatten(),
+        torch.nn.Linear(6, 3),
+    ).double()
+    copy_params(ours, theirs)
+    x, y = rng.standard_normal((5, 1, 8, 8)), rng.integers(0, 3, 5)
+    loss = F.cross_entropy(ours(Tensor(x)), y)
+    loss.backward()
+    their_loss = torch.nn.functional.cross_entropy(theirs(torch.tensor(x)), torch.tensor(y))
+    their_loss.backward()
+    assert loss.item() == pytest.approx(their_loss.item(), rel=1e-12)
+    their_params = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad.data, their_params[name].grad.numpy(), rtol=1e-8, atol=1e-12, err_msg=name)
+
+
+def test_a_two_layer_network_learns_xor():
+    nn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    for _ in range(500):
+        model.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(model(Tensor(x)), y)
+        loss.backward()
+        with no_grad():
+            for p in model.parameters():
+                p -= 0.5 * p.grad
+    assert loss.item() < 0.05
+    np.testing.assert_array_equal(model(Tensor(x)).data > 0, y > 0.5)
