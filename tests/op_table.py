@@ -27,6 +27,8 @@ Flags.
                     only against PyTorch; or lossy rows such as a cast to float32).
     second_order    False: skip the second-derivative comparison with PyTorch.
     out_dtype       the output dtype when it is not the inputs' dtype (e.g. a cast).
+    tags            labels for picking rows: "binary", "broadcast", "reduce", "index",
+                    "tie" (deliberate ties/kinks), "stable" (huge inputs).
 
 Users of the table: tests/test_ops.py (forward vs numpy and PyTorch, gradients vs central
 differences and PyTorch, second derivatives vs PyTorch, float32 kept, registry coverage);
@@ -39,7 +41,7 @@ gradcheck and benchmarks may iterate `ROWS` too:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -64,7 +66,7 @@ class OpRow:
     numeric_check: bool = True
     second_order: bool = True
     out_dtype: object = None
-    tags: tuple = field(default=())
+    tags: tuple = ()
 
     def sample(self, seed: int = 0) -> tuple:
         """The row's inputs as float64 arrays (deterministic for a given seed)."""
@@ -125,12 +127,6 @@ def _np_logsumexp(x, axis=None, keepdims=False):
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
-def _torch_dims(axis, ndim):
-    if axis is None:
-        return tuple(range(ndim))
-    return (axis,) if isinstance(axis, int) else tuple(axis)
-
-
 def _torch_pad(pad_width, ndim):
     """numpy's ((before, after), ...) per dimension -> torch's flat list, last dimension first."""
     widths = np.broadcast_to(np.asarray(pad_width), (ndim, 2))
@@ -140,7 +136,7 @@ def _torch_pad(pad_width, ndim):
 def _np_windows(x, window, axes, strides):
     """Reference sliding windows by explicit index arithmetic (not sliding_window_view)."""
     out = x
-    for k, (ax, w, s) in enumerate(zip(axes, window, strides)):
+    for ax, w, s in zip(axes, window, strides):
         count = (x.shape[ax] - w) // s + 1
         idx = s * np.arange(count)[:, None] + np.arange(w)[None, :]  # (count, w)
         out = np.take(out, idx, axis=ax)  # axis ax becomes (count, w)
