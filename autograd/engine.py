@@ -80,7 +80,7 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
                 if id(tensor) in wanted:
                     results[wanted[id(tensor)]] = _as_tensor(grad)
             elif tensor._ctx is None or tensor._retains_grad:
-                tensor.grad = _as_tensor(grad) if tensor.grad is None else tensor.grad + grad
+                tensor.grad = _own(grad) if tensor.grad is None else tensor.grad + grad
             if tensor._ctx is not None:
                 _propagate(tensor, grad, grads, retain_graph, on_arrays)
     finally:
@@ -132,6 +132,12 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays):
         grads[key] = grads[key] + parent_grad if key in grads else parent_grad
     if not retain_graph:
         ctx.release()
+
+
+def _own(grad):
+    """A .grad of its own, safe to change in place: backward rules may hand one array to several
+    inputs (Add) or a read-only broadcast view (Sum), so an array gradient is copied."""
+    return grad if isinstance(grad, Tensor) else Tensor._make(np.array(grad))
 
 
 def _as_tensor(grad):
