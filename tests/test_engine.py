@@ -91,6 +91,17 @@ def test_retain_graph_accumulates_and_freed_graph_errors():
     assert "Mul" in str(info.value) and "second time" in str(info.value)
 
 
+def test_leaf_gradients_are_independent_and_writable():
+    """Add hands one array to both inputs and Sum a read-only broadcast view; each .grad must
+    still be a tensor of its own that can be changed in place (gradient clipping does)."""
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (a + b).sum().backward()
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    with no_grad():
+        a.grad *= 0.5
+    assert a.grad.data.tolist() == [0.5, 0.5] and b.grad.data.tolist() == [1.0, 1.0]
+
+
 def test_grad_returns_without_touching_dot_grad_and_handles_non_leaves():
     x = leaf([1.0, 2.0, 3.0])
     h = x * 2  # a non-leaf input
