@@ -137,7 +137,9 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays):
 def _own(grad):
     """A .grad of its own, safe to change in place: backward rules may hand one array to several
     inputs (Add) or a read-only broadcast view (Sum), so an array gradient is copied."""
-    return grad if isinstance(grad, Tensor) else Tensor._make(np.array(grad))
+    if isinstance(grad, Tensor):  # create_graph: a gradient that is part of a graph stays that node
+        return grad if grad._requires_grad else Tensor._make(np.array(grad.data))
+    return Tensor._make(np.array(grad))
 
 
 def _as_tensor(grad):

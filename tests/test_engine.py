@@ -100,6 +100,9 @@ def test_leaf_gradients_are_independent_and_writable():
     with no_grad():
         a.grad *= 0.5
     assert a.grad.data.tolist() == [0.5, 0.5] and b.grad.data.tolist() == [1.0, 1.0]
+    c, d = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (c + d).sum().backward(create_graph=True)
+    assert c.grad is not d.grad and not np.shares_memory(c.grad.data, d.grad.data)
 
 
 def test_grad_returns_without_touching_dot_grad_and_handles_non_leaves():
