@@ -45,9 +45,12 @@ def run_case(spec: dict) -> dict:
 
 
 def _medians(details: list) -> dict:
-    if any("refused" in d for d in details):
-        return {"refused": details[0].get("refused", "")}
-    return {key: statistics.median(d[key] for d in details) for key in details[0]}
+    """The median of each timed phase over the calls; other entries (messages) as first seen."""
+    out = {}
+    for key, first in details[0].items():
+        numbers = [d[key] for d in details if isinstance(d.get(key), (int, float))]
+        out[key] = statistics.median(numbers) if isinstance(first, (int, float)) and numbers else first
+    return out
 
 
 def main(argv: list[str]) -> int:

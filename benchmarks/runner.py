@@ -64,7 +64,8 @@ def plan(quick: bool, workloads, with_torch: bool) -> list[dict]:
                 cases.append(case("W5", mode, impl, {"mode": mode, "inner": inner_n}, 1, 15, 10.0, inner=inner_n))
     if "drawing" in workloads:
         for operations in ((30,) if quick else (10**2, 10**3, 10**4)):
-            cases.append(case("drawing", f"{operations:,} ops", "chalkgrad", {"operations": operations},
+            cases.append(case("drawing", f"{operations:,} ops", "chalkgrad",
+                              {"operations": operations, "render_timeout_s": 20.0 if quick else 120.0},
                               0, 3 if operations < 10**4 else 1, 60.0))
     if not with_torch:
         cases = [c for c in cases if c["impl"] != "torch"]
@@ -266,13 +267,21 @@ def _yes(flag) -> str:
 def render(summary: dict, machine: dict, quick: bool, with_torch: bool) -> str:
     lines = [
         f"chalkgrad benchmarks{' (--quick: tiny sizes, timings meaningless)' if quick else ''}",
-        f"machine: {machine['cpu']}, {machine['cores']} cores, load average {machine['load_average']}",
+        f"machine: {machine['cpu']}, {machine['cores']} cores, load average {machine['load_average']} "
+        f"(after: {machine.get('load_average_after', '?')})",
         f"         Python {machine['python']}, numpy {machine['numpy']} ({machine['blas']}), "
         f"torch {machine['torch'] or 'not installed'}{' (2 threads)' if machine['torch'] else ''}",
         "times are medians; ratios are chalkgrad's time / the other's (below 1 = chalkgrad faster)",
     ]
     if not with_torch:
         lines.append("note: PyTorch is not importable (or --no-torch): its columns are skipped")
+    cores = machine["cores"] or 1
+    before = (machine["load_average"] or [0])[0]
+    after = (machine.get("load_average_after") or [0])[0]  # includes this run's own ~1-2
+    if before > 0.5 * cores or after > cores + 1:
+        lines.append(f"WARNING: the machine was busy (1-minute load {before:.1f} before, {after:.1f} after, "
+                     f"on {cores} cores): "
+                     "timings are unreliable, BLAS-bound ones (W2, W4) most of all; re-run on a quiet machine")
     header = ("workload", "case", "chalkgrad", "numpy ref", "PyTorch", "x numpy", "x torch", "target", "met?", "same?")
     table = []
     for r in summary["rows"]:
@@ -282,7 +291,8 @@ def render(summary: dict, machine: dict, quick: bool, with_torch: bool) -> str:
         table.append((r["workload"], r["case"], format_time(t.get("chalkgrad")), format_time(t.get("numpy")),
                       format_time(t.get("torch")), _ratio(q.get("numpy")), _ratio(q.get("torch")),
                       r["target"], _yes(r["met"]), _yes(r["agree"])))
-    lines += ["", *_columns(header, table)]
+    if table:
+        lines += ["", *_columns(header, table)]
     for r in summary["rows"]:
         if r["workload"] == "W1":
             lines.append(f"W1 graph: {r['info'].get('nodes', '?'):,} nodes"
@@ -350,12 +360,18 @@ def _drawing_lines(rows) -> list[str]:
     for r in rows:
         d = r["details"].get("chalkgrad")
         if not d:
-            table.append((r["case"], "-", "-", "; ".join(r["notes"]) or "no result"))
-        elif "refused" in d:
-            table.append((r["case"], "-", "-", "refused: " + d["refused"]))
-        else:
-            table.append((r["case"], format_time(d["draw_s"]), format_time(d["render_s"]), f"{d['svg_bytes']:,} bytes of SVG"))
-    return ["", *_columns(("drawing", "draw_graph", "dot -> SVG", ""), table)]
+            table.append((r["case"], "-", "-", "-", "; ".join(r["notes"]) or "no result"))
+            continue
+        default = f"{format_time(d['default_s'])} ({'refused' if 'refused' in d else 'drawn'})"
+        render = format_time(d["render_s"]) if d.get("render_s") else f"over {d.get('render_timed_out', '?')} s"
+        size = f"{d['svg_bytes']:,} bytes" if "svg_bytes" in d else ""
+        table.append((r["case"], default, format_time(d["draw_s"]), render, size))
+    refusal = next((r["details"]["chalkgrad"]["refused"] for r in rows
+                    if r["details"].get("chalkgrad", {}).get("refused")), None)
+    lines = ["", *_columns(("drawing", "draw_graph(y)", "max_nodes=None", "dot -> SVG", "SVG"), table)]
+    if refusal:
+        lines.append(f"refusal: {refusal[:160]}{'...' if len(refusal) > 160 else ''}")
+    return lines
 
 
 # ----- entry point ----------------------------------------------------------------------
