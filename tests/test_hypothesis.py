@@ -3,6 +3,8 @@
 Values come from a numpy generator seeded by Hypothesis, inside each op's valid domain;
 forward values and gradients (a random vector-Jacobian product) must match PyTorch in float64.
 """
+import os
+
 import numpy as np
 import torch
 from hypothesis import assume, given, settings
@@ -12,8 +14,11 @@ from hypothesis.extra import numpy as hnp
 import autograd
 from autograd import Tensor
 
-settings.register_profile("chalkgrad", max_examples=25, deadline=None, database=None, print_blob=True)
-settings.load_profile("chalkgrad")
+# Few examples keep the suite quick; CHALKGRAD_EXAMPLES=500 runs a thorough search. Applied to
+# each test (not as a global profile, which would change other modules' Hypothesis tests).
+examples = settings(
+    max_examples=int(os.environ.get("CHALKGRAD_EXAMPLES", 25)), deadline=None, database=None, print_blob=True
+)
 
 seeds = st.integers(0, 2**32 - 1)
 
@@ -24,7 +29,7 @@ def compare_with_torch(fn, torch_fn, arrays, rng):
     out = fn(*xs)
     txs = [torch.tensor(a, requires_grad=True) for a in arrays]
     tout = torch_fn(*txs)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-9, atol=1e-11)
     assert out.shape == tuple(tout.shape)
     v = rng.standard_normal(out.shape)
     grads = autograd.grad(out, xs, grad_outputs=Tensor(v), allow_unused=True)
@@ -33,7 +38,7 @@ def compare_with_torch(fn, torch_fn, arrays, rng):
         expected = np.zeros_like(a) if tg is None else tg.numpy(force=True)
         actual = np.zeros_like(a) if g is None else g.data
         assert actual.shape == a.shape
-        np.testing.assert_allclose(actual, expected, rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(actual, expected, rtol=1e-8, atol=1e-10)
 
 
 # ----- binary ops on broadcast pairs ------------------------------------------------------------
@@ -59,6 +64,7 @@ def binary_inputs(name, shape_a, shape_b, rng):
     return a, b
 
 
+@examples
 @given(name=st.sampled_from(sorted(BINARY)), shapes=pairs, seed=seeds)
 def test_binary_ops_broadcast_like_torch(name, shapes, seed):
     rng = np.random.default_rng(seed)
@@ -66,6 +72,7 @@ def test_binary_ops_broadcast_like_torch(name, shapes, seed):
     compare_with_torch(*BINARY[name], (a, b), rng)
 
 
+@examples
 @given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3), seed=seeds)
 def test_where_broadcasts_like_torch(shapes, seed):
     rng = np.random.default_rng(seed)
@@ -77,6 +84,7 @@ def test_where_broadcasts_like_torch(shapes, seed):
     )
 
 
+@examples
 @given(
     batch=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2, max_side=3),
     n=st.integers(1, 3), k=st.integers(1, 3), m=st.integers(1, 3),
@@ -122,6 +130,7 @@ REDUCTIONS = {
 }
 
 
+@examples
 @given(name=st.sampled_from(sorted(REDUCTIONS)), shape_axis=shape_and_axis(), keepdims=st.booleans(), seed=seeds)
 def test_reductions_over_random_axes_like_torch(name, shape_axis, keepdims, seed):
     shape, axis = shape_axis
@@ -141,6 +150,7 @@ def _reduced_count(shape, axis):
     return int(np.prod([shape[a] for a in axes]))
 
 
+@examples
 @given(shape_axis=shape_and_axis(allow_tuple=False), log=st.booleans(), seed=seeds)
 def test_softmax_over_random_axis_like_torch(shape_axis, log, seed):
     shape, axis = shape_axis
@@ -152,6 +162,7 @@ def test_softmax_over_random_axis_like_torch(shape_axis, log, seed):
         compare_with_torch(lambda t: t.softmax(axis=axis), lambda t: torch.softmax(t, dim=axis), (x,), rng)
 
 
+@examples
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=4, max_side=3), seed=seeds, data=st.data())
 def test_transpose_and_reshape_like_torch(shape, seed, data):
     rng = np.random.default_rng(seed)
@@ -170,6 +181,7 @@ def indexed(draw):
     return shape, axis, np.array(picks, dtype=np.int64)
 
 
+@examples
 @given(case=indexed(), seed=seeds)
 def test_integer_array_index_with_repeats_like_torch(case, seed):
     shape, axis, picks = case
@@ -179,6 +191,7 @@ def test_integer_array_index_with_repeats_like_torch(case, seed):
     compare_with_torch(lambda t: t[index], lambda t: t[tindex], (rng.standard_normal(shape),), rng)
 
 
+@examples
 @given(shape=hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=4), seed=seeds, data=st.data())
 def test_two_integer_arrays_with_repeats_like_torch(shape, seed, data):
     rng = np.random.default_rng(seed)
@@ -189,6 +202,7 @@ def test_two_integer_arrays_with_repeats_like_torch(shape, seed, data):
                        (rng.standard_normal(shape),), rng)
 
 
+@examples
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), seed=seeds)
 def test_boolean_mask_like_torch(shape, seed):
     rng = np.random.default_rng(seed)
@@ -196,6 +210,7 @@ def test_boolean_mask_like_torch(shape, seed):
     compare_with_torch(lambda t: t[mask] * 2, lambda t: t[torch.as_tensor(mask)] * 2, (rng.standard_normal(shape),), rng)
 
 
+@examples
 @given(
     length=st.integers(1, 7), start=st.integers(-8, 8) | st.none(), stop=st.integers(-8, 8) | st.none(),
     step=st.integers(1, 3), seed=seeds,
