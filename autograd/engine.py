@@ -59,9 +59,11 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
     """
     on_arrays = not create_graph
     grads = {}  # id(tensor) -> the sum of the gradients that have reached it so far
+    handed_out = set()  # ids of the arrays given to leaves as .grad (the seeds are the caller's)
     for output, gradient in zip(outputs, gradients):
         seed = _seed(output, gradient, create_graph)
         seed = seed.data if on_arrays else seed
+        handed_out.add(id(seed.data if isinstance(seed, Tensor) else seed))
         grads[id(output)] = grads[id(output)] + seed if id(output) in grads else seed
     wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
     results = [None] * len(inputs) if inputs is not None else None
@@ -80,7 +82,7 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
                 if id(tensor) in wanted:
                     results[wanted[id(tensor)]] = _as_tensor(grad)
             elif tensor._ctx is None or tensor._retains_grad:
-                tensor.grad = _own(grad) if tensor.grad is None else tensor.grad + grad
+                tensor.grad = _own(grad, handed_out) if tensor.grad is None else tensor.grad + grad
             if tensor._ctx is not None:
                 _propagate(tensor, grad, grads, retain_graph, on_arrays)
     finally:
@@ -134,12 +136,20 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays):
         ctx.release()
 
 
-def _own(grad):
-    """A .grad of its own, safe to change in place: backward rules may hand one array to several
-    inputs (Add) or a read-only broadcast view (Sum), so an array gradient is copied."""
+def _own(grad, handed_out):
+    """A .grad of its own, safe to change in place. Backward rules may hand one array, or views
+    of it, to several inputs (Add, Reshape) and read-only broadcasts (Sum): a gradient whose
+    memory another leaf already has, or that is read-only, is copied; otherwise (a matmul's
+    fresh result, say) it is handed over as it is."""
     if isinstance(grad, Tensor):  # create_graph: a gradient that is part of a graph stays that node
         return grad if grad._requires_grad else Tensor._make(np.array(grad.data))
-    return Tensor._make(np.array(grad))
+    memory = grad
+    while memory.base is not None:  # views: what matters is the memory they look at
+        memory = memory.base
+    if not grad.flags.writeable or id(memory) in handed_out:
+        grad = memory = grad.copy()
+    handed_out.add(id(memory))
+    return Tensor._make(grad)
 
 
 def _as_tensor(grad):
