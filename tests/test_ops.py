@@ -252,3 +252,25 @@ def test_every_primitive_is_gradient_checked_numerically_and_twice():
 def test_table_covers_broadcast_pairs_for_every_binary_primitive():
     broadcast = {cls for row in ROWS if "broadcast" in row.tags for cls in row.covers}
     assert {ops.Add, ops.Sub, ops.Mul, ops.Div, ops.Pow, ops.Maximum, ops.Where, ops.MatMul} <= broadcast
+
+
+# ----- free functions -----------------------------------------------------------------------
+FREE_FUNCTIONS = {  # autograd.<name>(x, ...) against the method it stands for
+    "exp": lambda x: x.exp(), "log": lambda x: x.log(), "sqrt": lambda x: x.sqrt(), "abs": lambda x: x.abs(),
+    "sin": lambda x: x.sin(), "cos": lambda x: x.cos(), "tanh": lambda x: x.tanh(),
+    "sigmoid": lambda x: x.sigmoid(), "relu": lambda x: x.relu(), "sum": lambda x: x.sum(),
+    "mean": lambda x: x.mean(), "logsumexp": lambda x: x.logsumexp(), "softmax": lambda x: x.softmax(),
+    "log_softmax": lambda x: x.log_softmax(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FREE_FUNCTIONS))
+def test_free_function_matches_method_and_accepts_arrays(name):
+    data = np.array([[0.5, 1.5, 2.0], [1.0, 0.25, 3.0]])
+    x = Tensor(data, requires_grad=True)
+    ours, method = getattr(autograd, name)(x), FREE_FUNCTIONS[name](x)
+    np.testing.assert_array_equal(ours.data, method.data)
+    assert ours.grad_fn.name == method.grad_fn.name
+    from_array = getattr(autograd, name)(data)  # plain arrays are accepted too
+    assert isinstance(from_array, Tensor) and not from_array.requires_grad
+    np.testing.assert_array_equal(from_array.data, method.data)
