@@ -26,10 +26,11 @@ def toposort(roots, needs_grad_only: bool = True) -> list:
             if id(tensor) in visited:
                 continue
             visited.add(id(tensor))
-            stack.append((tensor, True))
             ctx = tensor._ctx
-            if ctx is None:
+            if ctx is None:  # a leaf has no inputs to visit first
+                order.append(tensor)
                 continue
+            stack.append((tensor, True))
             for parent in reversed(ctx.parents):
                 if isinstance(parent, Tensor) and (parent._requires_grad or not needs_grad_only) and id(parent) not in visited:
                     stack.append((parent, False))
@@ -62,7 +63,6 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
     handed_out = set()  # ids of the arrays given to leaves as .grad (the seeds are the caller's)
     for output, gradient in zip(outputs, gradients):
         seed = _seed(output, gradient, create_graph)
-        seed = seed.data if on_arrays else seed
         handed_out.add(id(seed.data if isinstance(seed, Tensor) else seed))
         grads[id(output)] = grads[id(output)] + seed if id(output) in grads else seed
     wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
@@ -168,6 +168,7 @@ def _sum_to_input(ctx, grad, parent):
 
 
 def _seed(output, gradient, create_graph):
+    """The gradient backward starts from: an array, or a Tensor when create_graph is set."""
     if not isinstance(output, Tensor):
         raise TypeError(f"backward: expected a Tensor to differentiate, got {type(output).__name__}")
     if not output._requires_grad:
@@ -182,15 +183,19 @@ def _seed(output, gradient, create_graph):
                 "is not defined without `gradient=` (a tensor of that shape, the v in v^T J). Call "
                 ".sum().backward() or pass gradient=ones of the same shape."
             )
-        return Tensor._make(np.ones(output.shape, dtype=output.dtype))
-    if not isinstance(gradient, Tensor):
-        gradient = Tensor._make(np.asarray(gradient, dtype=output.dtype))
-    if gradient.shape != output.shape:
+        seed = np.ones(output.shape, dtype=output.dtype)
+        return Tensor._make(seed) if create_graph else seed
+    if isinstance(gradient, Tensor):
+        seed = gradient if create_graph else gradient.data
+    else:
+        seed = np.asarray(gradient, dtype=output.dtype)
+        seed = Tensor._make(seed) if create_graph else seed
+    if seed.shape != output.shape:
         raise RuntimeError(
-            f"backward: `gradient` has shape {gradient.shape} but the output has shape {output.shape}; "
+            f"backward: `gradient` has shape {seed.shape} but the output has shape {output.shape}; "
             "they must match."
         )
-    return gradient if create_graph else gradient.detach()
+    return seed
 
 
 def _run_hooks(tensor, grad):
