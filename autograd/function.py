@@ -33,8 +33,9 @@ def mark_modified(tensor: Tensor) -> None:
     global _clock
     _clock += 1
     tensor._version = _clock
-    if tensor._base is not None:
-        tensor._base._version = _clock
+    base = tensor._base() if tensor._base is not None else None
+    if base is not None:
+        base._version = _clock
 
 
 class Context:
@@ -93,7 +94,7 @@ class Context:
             return value
         for tensor in (*self.parents, self._output):
             if isinstance(tensor, Tensor) and tensor.data is value:
-                base = tensor._base
+                base = tensor._base() if tensor._base is not None else None
                 if tensor._version > self._clock or (base is not None and base._version > self._clock):
                     raise RuntimeError(
                         f"{self.name}: a tensor it saved for backward (shape {tensor.shape}, "

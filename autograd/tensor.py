@@ -8,6 +8,7 @@ softmax, ...) are written here with those primitives, so their gradients come fr
 from __future__ import annotations
 
 import numbers
+import weakref
 
 import numpy as np
 
@@ -89,7 +90,7 @@ class Tensor:
         self.name = None
         self._ctx = ctx
         self._version = 0
-        self._base = None  # the tensor whose memory a detach()'ed tensor shares: they share versions too
+        self._base = None  # weakref to the tensor a detach()'ed one shares memory (and versions) with
         self._hooks = None
         self._retains_grad = False
 
@@ -210,7 +211,7 @@ class Tensor:
         """The same data, cut from the graph (shares memory; does not require grad).
         An in-place change of either one counts as a change of both for the version check."""
         t = Tensor._make(self.data)
-        t._base = self._base or self
+        t._base = self._base if self._base is not None else weakref.ref(self)  # weak: no graph kept alive
         return t
 
     def zero_grad(self) -> None:

@@ -678,3 +678,16 @@ def test_custom_function_wrong_gradient_shape_is_a_clear_error():
 
     with pytest.raises(RuntimeError, match=r"BadShape.*\(5,\).*\(2,\)"):
         BadShape.apply(leaf([1.0, 2.0])).sum().backward()
+
+
+def test_detach_of_detach_and_graph_not_kept_alive():
+    x = Tensor(np.ones(3), requires_grad=True)
+    twice = x.detach().detach()  # a multi-element base must not be asked for its truth value
+    assert twice.data is x.data
+    y = (x * 2).sum()
+    kept = y.detach()  # e.g. a loss stored for a plot
+    node = weakref.ref(y.grad_fn)
+    del y
+    gc.collect()
+    assert node() is None, "a detached tensor must not keep its base's graph alive"
+    assert kept.item() == 6.0
