@@ -65,31 +65,49 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
         seed = _seed(output, gradient, create_graph)
         handed_out.add(id(seed.data if isinstance(seed, Tensor) else seed))
         grads[id(output)] = grads[id(output)] + seed if id(output) in grads else seed
-    wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
-    results = [None] * len(inputs) if inputs is not None else None
+    order, passes_on, wanted, results = toposort(outputs), None, None, None
+    if inputs is not None:
+        wanted = {}  # id(input) -> its positions in `inputs` (an input may be asked for twice)
+        for i, t in enumerate(inputs):
+            wanted.setdefault(id(t), []).append(i)
+        results = [None] * len(inputs)
+        order, passes_on = _between(order, wanted)
 
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a walk creates many objects; the cyclic collector would rescan the whole graph
     recording, state.grad_enabled = state.grad_enabled, create_graph
     try:
-        for tensor in reversed(toposort(outputs)):
+        for tensor in reversed(order):
             grad = grads.pop(id(tensor), None)
             if grad is None:
                 continue  # no gradient reached this tensor
             if tensor._hooks:
                 grad = _run_hooks(tensor, grad)
             if wanted is not None:
-                if id(tensor) in wanted:
-                    results[wanted[id(tensor)]] = _as_tensor(grad)
+                for i in wanted.get(id(tensor), ()):
+                    results[i] = _as_tensor(grad)
             elif tensor._ctx is None or tensor._retains_grad:
                 tensor.grad = _own(grad, handed_out) if tensor.grad is None else tensor.grad + grad
-            if tensor._ctx is not None:
+            if tensor._ctx is not None and (passes_on is None or id(tensor) in passes_on):
                 _propagate(tensor, grad, grads, retain_graph, on_arrays)
     finally:
         state.grad_enabled = recording
         if gc_was_enabled:
             gc.enable()
     return results
+
+
+def _between(order, wanted):
+    """For autograd.grad: keep only the tensors between the outputs and the wanted inputs.
+    Returns them in order, and the ids of those whose backward must run (an input of theirs
+    leads to a wanted tensor); the rest of the graph is neither walked nor freed."""
+    needed, passes_on = set(wanted), set()
+    for tensor in order:
+        ctx = tensor._ctx
+        if ctx is not None and any(isinstance(p, Tensor) and id(p) in needed for p in ctx.parents):
+            needed.add(id(tensor))
+            passes_on.add(id(tensor))
+    return [t for t in order if id(t) in needed], passes_on
 
 
 def _propagate(tensor, grad, grads, retain_graph, on_arrays):
@@ -204,7 +222,13 @@ def _run_hooks(tensor, grad):
     for hook in list(tensor._hooks):
         replaced = hook(grad)
         if replaced is not None:
-            grad = replaced if isinstance(replaced, Tensor) else Tensor._make(np.asarray(replaced))
+            replaced = replaced if isinstance(replaced, Tensor) else Tensor._make(np.asarray(replaced))
+            if replaced.shape != grad.shape:
+                raise RuntimeError(
+                    f"a hook on a tensor of shape {tensor.shape} returned a gradient of shape "
+                    f"{replaced.shape}; a hook may change the gradient's values, not its shape."
+                )
+            grad = replaced
     return grad.data if on_arrays else grad
 
 
@@ -216,8 +240,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     inputs = [inputs] if single_input else list(inputs)
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, Tensor):
+    elif not isinstance(grad_outputs, (list, tuple)):
         grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"grad: {len(outputs)} output(s) but {len(grad_outputs)} grad_outputs; give one per output "
+            "(None for a scalar output)."
+        )
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t._requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad, so it has no gradient to return.")

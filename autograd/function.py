@@ -33,9 +33,8 @@ def mark_modified(tensor: Tensor) -> None:
     global _clock
     _clock += 1
     tensor._version = _clock
-    base = tensor._base() if tensor._base is not None else None
-    if base is not None:
-        base._version = _clock
+    if tensor._base is not None:
+        tensor._base._version = _clock
 
 
 class Context:
@@ -94,7 +93,7 @@ class Context:
             return value
         for tensor in (*self.parents, self._output):
             if isinstance(tensor, Tensor) and tensor.data is value:
-                base = tensor._base() if tensor._base is not None else None
+                base = tensor._base
                 if tensor._version > self._clock or (base is not None and base._version > self._clock):
                     raise RuntimeError(
                         f"{self.name}: a tensor it saved for backward (shape {tensor.shape}, "
@@ -167,6 +166,8 @@ class Function:
         if True in needs_grad and state.grad_enabled:
             ctx = Context(cls, inputs, tuple(needs_grad))
             out = _forward(cls, ctx, arrays, kwargs, inputs)
+            if out.dtype.kind != "f":  # integers and booleans carry no gradient
+                return Tensor._make(out)
             if state.anomaly:
                 _check_forward(cls, out, ctx)
             return Tensor._make(out, ctx)
@@ -204,6 +205,11 @@ def _forward(cls, ctx, arrays, kwargs, inputs):
         out = cls.forward(ctx, *arrays, **kwargs)
     except (ValueError, IndexError, TypeError) as error:
         raise _op_error(cls, inputs, kwargs, error) from None
+    if type(out) is not np.ndarray and not isinstance(out, (np.generic, int, float, bool)):
+        raise TypeError(
+            f"{cls.__name__}.forward returned {type(out).__name__}; a Function computes one numpy "
+            "array (for several results, write one Function per result)."
+        )
     if type(out) is not np.ndarray:  # numpy returns scalars for 0-d results
         scalar, out = out, np.asarray(out)
         if isinstance(ctx, Context) and any(value is scalar for value in ctx._saved):

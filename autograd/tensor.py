@@ -8,7 +8,6 @@ softmax, ...) are written here with those primitives, so their gradients come fr
 from __future__ import annotations
 
 import numbers
-import weakref
 
 import numpy as np
 
@@ -90,7 +89,7 @@ class Tensor:
         self.name = None
         self._ctx = ctx
         self._version = 0
-        self._base = None  # weakref to the tensor a detach()'ed one shares memory (and versions) with
+        self._base = None  # for tensors sharing memory through detach(): the memory's version
         self._hooks = None
         self._retains_grad = False
 
@@ -210,8 +209,10 @@ class Tensor:
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory; does not require grad).
         An in-place change of either one counts as a change of both for the version check."""
+        if self._base is None:  # one graph-free stand-in carries the version of the shared memory
+            self._base = Tensor._make(self.data)
         t = Tensor._make(self.data)
-        t._base = self._base if self._base is not None else weakref.ref(self)  # weak: no graph kept alive
+        t._base = self._base
         return t
 
     def zero_grad(self) -> None:
@@ -333,8 +334,9 @@ class Tensor:
         value = other.data if isinstance(other, Tensor) else other
         try:
             ufunc(self.data, value, out=self.data)
-        except (TypeError, ValueError) as error:
-            raise type(error)(
+        except (TypeError, ValueError) as error:  # numpy's own subclasses take other arguments
+            kind = TypeError if isinstance(error, TypeError) else ValueError
+            raise kind(
                 f"{op.__name__.lower()} in place: cannot write the result into this tensor "
                 f"(shape {self.shape}, dtype {self.dtype}) from {_describe(value)}: {error}. "
                 "The result must keep this tensor's shape and dtype; use `x = x + y` instead."
@@ -498,8 +500,15 @@ class Tensor:
         """Merge dimensions start_dim..end_dim into one (all of them by default)."""
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = start_dim % self.ndim, end_dim % self.ndim
+        start, end = self._axis(start_dim, "flatten"), self._axis(end_dim, "flatten")
         return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1 :])
+
+    def _axis(self, axis: int, op: str) -> int:
+        """A dimension index in range(ndim) (negative counts from the end), or a clear error."""
+        if not -self.ndim <= axis < self.ndim:
+            raise IndexError(f"{op}: axis {axis} is out of range for a tensor of shape {self.shape} "
+                             f"(valid: {-self.ndim} .. {self.ndim - 1})")
+        return axis % self.ndim
 
     def transpose(self, *axes) -> "Tensor":
         """Permute dimensions as numpy does: no axes reverses them, else a full permutation."""
@@ -516,11 +525,12 @@ class Tensor:
     @property
     def mT(self) -> "Tensor":
         """Swap the last two dimensions (the matrix transpose of a batch of matrices)."""
-        axes = list(range(self.ndim))
-        axes[-1], axes[-2] = axes[-2], axes[-1]
-        return self.transpose(axes)
+        if self.ndim < 2:
+            raise ValueError(f"mT: needs at least 2 dimensions, this tensor has shape {self.shape}; use .T for vectors")
+        return self.swapaxes(-1, -2)
 
     def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
+        axis1, axis2 = self._axis(axis1, "swapaxes"), self._axis(axis2, "swapaxes")
         axes = list(range(self.ndim))
         axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
         return self.transpose(axes)

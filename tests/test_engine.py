@@ -691,3 +691,69 @@ def test_detach_of_detach_and_graph_not_kept_alive():
     gc.collect()
     assert node() is None, "a detached tensor must not keep its base's graph alive"
     assert kept.item() == 6.0
+
+
+def test_permute_with_negative_axes_matches_torch():
+    x = np.random.default_rng(0).random((2, 3, 4))
+    weights = np.random.default_rng(1).random((4, 2, 3))
+    t = Tensor(x, requires_grad=True)
+    (t.permute(-1, 0, 1) * weights).sum().backward()
+    reference = torch.tensor(x, requires_grad=True)
+    (reference.permute(-1, 0, 1) * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(t.grad.data, reference.grad.numpy())
+
+
+def test_grad_checks_grad_outputs_and_allows_repeated_inputs():
+    x = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(ValueError, match="2 output"):
+        autograd.grad([(x * 2).sum(), (x * 3).sum()], x, grad_outputs=[None])
+    first, second = autograd.grad((x * x).sum(), [x, x])
+    assert first.tolist() == second.tolist() == [2.0, 2.0]
+
+
+def test_grad_of_a_non_leaf_leaves_the_rest_of_the_graph_usable():
+    x = Tensor(np.ones(2), requires_grad=True)
+    y = x * x
+    (dz_dy,) = autograd.grad((y * 3).sum(), y)
+    assert dz_dy.tolist() == [3.0, 3.0]
+    y.sum().backward()  # the x -> y part was neither walked nor freed
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_hook_changing_the_shape_is_refused():
+    x = Tensor(np.ones(2), requires_grad=True)
+    x.register_hook(lambda g: np.zeros(3))
+    with pytest.raises(RuntimeError, match="shape"):
+        (x * 1).sum().backward()
+
+
+def test_function_with_several_outputs_is_refused_clearly():
+    class Two(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2, a * 3
+
+    with pytest.raises(TypeError, match="one numpy array"):
+        Two.apply(Tensor(np.ones(2), requires_grad=True))
+
+
+def test_detached_siblings_share_versions_after_the_base_is_gone():
+    x = Tensor([1.0, 2.0])
+    w = Tensor([1.0, 1.0], requires_grad=True)
+    a, b = x.detach(), x.detach()
+    del x
+    y = (w * a).sum()
+    with no_grad():
+        b += 100
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
+
+
+def test_bad_axes_and_int_division_in_place_are_clear():
+    with pytest.raises(IndexError, match="flatten: axis 3"):
+        Tensor(np.ones((2, 3))).flatten(3)
+    with pytest.raises(ValueError, match="mT"):
+        Tensor(np.ones(3)).mT
+    ints = Tensor(np.arange(3))
+    with pytest.raises(TypeError, match="in place"):
+        ints /= 2

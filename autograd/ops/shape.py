@@ -23,8 +23,9 @@ class Transpose(Primitive):
 
     @staticmethod
     def forward(ctx, a, axes):
-        ctx.axes = axes
-        return np.transpose(a, axes)
+        out = np.transpose(a, axes)  # numpy checks that axes is a permutation
+        ctx.axes = tuple(axis % a.ndim for axis in axes)  # -1 -> ndim - 1, so argsort inverts it
+        return out
 
     @staticmethod
     def backward(ctx, grad):
