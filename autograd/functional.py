@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import ops
-from autograd.tensor import Tensor, as_tensor, matmul, maximum, minimum, split
+from autograd.tensor import Tensor, _shape_arg, as_tensor, matmul, maximum, minimum, split
 
 __all__ = [
     "abs", "arange", "clip", "concatenate", "cos", "exp", "full", "log", "log_softmax", "logsumexp", "matmul",
@@ -122,11 +122,11 @@ def stack(tensors, axis: int = 0) -> Tensor:
 
 
 def zeros(*shape, dtype=np.float64, requires_grad=False) -> Tensor:
-    return Tensor(np.zeros(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+    return Tensor(np.zeros(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad)
 
 
 def ones(*shape, dtype=np.float64, requires_grad=False) -> Tensor:
-    return Tensor(np.ones(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+    return Tensor(np.ones(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad)
 
 
 def full(shape, value, dtype=np.float64, requires_grad=False) -> Tensor:
@@ -143,7 +143,3 @@ def ones_like(x, requires_grad=False) -> Tensor:
 
 def arange(*args, dtype=None) -> Tensor:
     return Tensor(np.arange(*args, dtype=dtype))
-
-
-def _shape(shape):
-    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape

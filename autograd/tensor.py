@@ -338,7 +338,7 @@ class Tensor:
             kind = TypeError if isinstance(error, TypeError) else ValueError
             raise kind(
                 f"{op.__name__.lower()} in place: cannot write the result into this tensor "
-                f"(shape {self.shape}, dtype {self.dtype}) from {_describe(value)}: {error}. "
+                f"(shape {self.shape}, dtype {self.dtype}) from {function.describe(value)}: {error}. "
                 "The result must keep this tensor's shape and dtype; use `x = x + y` instead."
             ) from None
         function.mark_modified(self)
@@ -593,10 +593,6 @@ class _HookHandle:
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
-
-
-def _describe(x):
-    return f"an array of shape {np.shape(x)} and dtype {np.asarray(x).dtype}"
 
 
 def _shape_arg(shape) -> tuple:

@@ -18,7 +18,8 @@ class Add(Primitive):
 
 
 class Sub(Primitive):
-    """out = a - b;  da = grad,  db = -grad"""
+    """out = a - b;  da = grad,  db = -grad
+    (a primitive rather than a + (-b): one node in drawings and one pass over the data)"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -47,7 +48,8 @@ class Mul(Primitive):
 
 
 class Div(Primitive):
-    """out = a / b;  da = grad / b,  db = -grad * a / b**2"""
+    """out = a / b;  da = grad / b,  db = -grad * a / b**2
+    (a primitive rather than a * b**-1: one node in drawings and one pass over the data)"""
 
     @staticmethod
     def forward(ctx, a, b):

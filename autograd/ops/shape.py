@@ -59,6 +59,8 @@ class GetItem(Primitive):
     def forward(ctx, a, index):
         ctx.index, ctx.input_shape = index, a.shape
         out = a[index]
+        # Basic indexing gives a numpy view; copy it so that a later in-place change of `a`
+        # cannot alter this result behind the version check's back.
         return out.copy() if _is_basic(index) and isinstance(out, np.ndarray) else out
 
     @staticmethod
