@@ -193,8 +193,8 @@ def _agree(group: dict) -> bool | None:
     others = [r["check"] for impl, r in group.items() if impl != "chalkgrad" and r.get("check")]
     if not mine or not others:
         return None
-    rtol = TOLERANCE["float32"] if group["chalkgrad"].get("params", {}).get("dtype", "float32") == "float32" \
-        and group["chalkgrad"]["workload"] in ("W2", "W4") else TOLERANCE["default"]
+    float32 = group["chalkgrad"]["workload"] == "W4" or group["chalkgrad"]["params"].get("dtype") == "float32"
+    rtol = TOLERANCE["float32"] if float32 else TOLERANCE["default"]
     for check in others:
         for mine_values, other_values in zip(mine, check):
             for a, b in zip(mine_values, other_values):
