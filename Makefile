@@ -14,8 +14,10 @@ STAMP := $(VENV)/.installed
 demo: $(STAMP) system-deps
 	$(PY) -m autograd demo
 
+# One BLAS thread per test process: on a small shared machine OpenBLAS threads otherwise wait on
+# each other (the notebooks ran 3x slower). Benchmarks (`make bench`) keep numpy's default.
 test: $(STAMP) system-deps
-	$(PY) -m pytest
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

@@ -86,6 +86,8 @@ class Context:
                 "saved values were freed after the first backward. Pass retain_graph=True to "
                 "the first backward() (or autograd.grad) if you need to go through it again."
             )
+        if self._as_arrays and self._clock == _clock:  # nothing was changed in place since: as saved
+            return self._saved
         return tuple([self._unpack(value) for value in self._saved])
 
     def _unpack(self, value):
@@ -212,8 +214,8 @@ def _forward(cls, ctx, arrays, kwargs, inputs):
         )
     if type(out) is not np.ndarray:  # numpy returns scalars for 0-d results
         scalar, out = out, np.asarray(out)
-        if isinstance(ctx, Context) and any(value is scalar for value in ctx._saved):
-            ctx._saved = tuple(out if value is scalar else value for value in ctx._saved)
+        if type(ctx) is Context and ctx._saved:  # if forward saved its output, save the array instead
+            ctx._saved = tuple([out if value is scalar else value for value in ctx._saved])
     return out
 
 
