@@ -322,13 +322,28 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     return _reduce((input - _target_like(target, input, "l1_loss")).abs(), reduction, "l1_loss")
 
 
-_LOG_FLOOR = math.exp(-100)  # PyTorch clamps log(p) at -100 in binary cross-entropy
+_BCE_EPS = 1e-12  # PyTorch's BCE gradient divides by max(p (1 - p), 1e-12)
+
+
+def _saturated_bce(p: Tensor, y: Tensor) -> Tensor:
+    """PyTorch's BCE where p (1 - p) < 1e-12 (p at 0 or 1 in practice): the value with each log
+    clamped at -100, and the gradient (p - y) / 1e-12, written as value + g * (p - p.detach()),
+    a term that is zero but has gradient g."""
+    with np.errstate(divide="ignore"):  # log(0) = -inf, clamped at -100 next
+        log_p, log_q = np.maximum(np.log(p.data), -100), np.maximum(np.log(1 - p.data), -100)
+    value = -(y.data * log_p + (1 - y.data) * log_q)
+    p0 = p.detach()
+    return Tensor(value) + ((p0 - y) / _BCE_EPS) * (p - p0)
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, reduction: str = "mean") -> Tensor:
     """BCE for probabilities p = input in [0, 1]: -(y log p + (1 - y) log(1 - p)),
-    each log clamped at -100 (as PyTorch) so p = 0 or 1 gives a finite loss.
-    Prefer binary_cross_entropy_with_logits on raw scores: it is stable."""
+    with gradient dL/dp = (p - y) / (p (1 - p)).
+
+    As PyTorch, where p (1 - p) < 1e-12 each log is clamped at -100 (so p = 0 or 1 gives a
+    finite loss) and the gradient is (p - y) / 1e-12: a confident wrong prediction (p = 0,
+    y = 1) still gets a huge push, not zero. Prefer binary_cross_entropy_with_logits on raw
+    scores: it is stable."""
     input = as_tensor(input)
     y = _target_like(target, input, "binary_cross_entropy")
     if input.size and (input.data.min() < 0 or input.data.max() > 1):
@@ -337,7 +352,11 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, reduction: 
             f"{input.data.min():.4g} to {input.data.max():.4g}. For raw scores (logits) use "
             "binary_cross_entropy_with_logits (or apply sigmoid first)."
         )
-    loss = -(y * input.clip(min=_LOG_FLOOR).log() + (1 - y) * (1 - input).clip(min=_LOG_FLOOR).log())
+    saturated = input.data * (1 - input.data) < _BCE_EPS
+    p = where(saturated, 0.5, input)  # keeps both logs finite; those entries are replaced below
+    loss = -(y * p.log() + (1 - y) * (1 - p).log())
+    if saturated.any():
+        loss = where(saturated, _saturated_bce(input, y), loss)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, "binary_cross_entropy")

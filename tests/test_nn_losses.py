@@ -69,6 +69,23 @@ def test_bce_clamps_log_at_minus_100_like_torch():
     np.testing.assert_allclose(out, [100.0, 100.0, 0.0, 0.0])
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_bce_gradient_at_saturation_matches_torch(dtype):
+    # a confident wrong prediction (p = 0, y = 1) must get a huge gradient, not zero
+    p = np.array([0.0, 0.3, 1.0, 0.0, 1.0, 1e-20], dtype=dtype)
+    y = np.array([1.0, 0.0, 0.0, 0.0, 1.0, 1.0], dtype=dtype)
+    ours = Tensor(p, requires_grad=True)
+    loss = F.binary_cross_entropy(ours, y)
+    loss.backward()
+    theirs = torch.tensor(p, requires_grad=True)
+    expected = TF.binary_cross_entropy(theirs, torch.tensor(y))
+    expected.backward()
+    assert loss.dtype == ours.grad.dtype == dtype
+    np.testing.assert_allclose(loss.data, expected.item(), rtol=1e-6)
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-6)
+    assert ours.grad.data[0] < -1e11 and ours.grad.data[2] > 1e11
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
 @pytest.mark.parametrize("weighted", [False, True])
