@@ -309,6 +309,14 @@ def _target_like(target, input: Tensor, op: str) -> Tensor:
     return t
 
 
+def _constant_like(value, input: Tensor):
+    """A weight as an array of the input's dtype (so a float32 model stays float32); a Tensor
+    that requires grad is kept as it is."""
+    if isinstance(value, Tensor) and value.requires_grad:
+        return value
+    return np.asarray(value.data if isinstance(value, Tensor) else value, dtype=input.dtype)
+
+
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """MSE: (input - target)^2, averaged (or summed) over all elements."""
     input = as_tensor(input)
@@ -358,7 +366,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, reduction: 
     if saturated.any():
         loss = where(saturated, _saturated_bce(input, y), loss)
     if weight is not None:
-        loss = loss * weight
+        loss = loss * _constant_like(weight, input)
     return _reduce(loss, reduction, "binary_cross_entropy")
 
 
@@ -369,7 +377,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
     y = _target_like(target, x, "binary_cross_entropy_with_logits")
     loss = maximum(x, 0.0) - x * y + (1 + (-x.abs()).exp()).log()
     if weight is not None:
-        loss = loss * weight
+        loss = loss * _constant_like(weight, x)
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
 
 

@@ -86,6 +86,16 @@ def test_bce_gradient_at_saturation_matches_torch(dtype):
     assert ours.grad.data[0] < -1e11 and ours.grad.data[2] > 1e11
 
 
+@pytest.mark.parametrize("loss_fn", [F.binary_cross_entropy, F.binary_cross_entropy_with_logits])
+def test_binary_losses_keep_float32_with_a_float64_weight(loss_fn):
+    p = Tensor(np.array([0.2, 0.9], dtype=np.float32), requires_grad=True)
+    y = np.array([0.0, 1.0], dtype=np.float32)
+    loss = loss_fn(p, y, weight=np.array([1.0, 2.0]))  # a float64 weight
+    loss.backward()
+    assert loss.dtype == p.grad.dtype == np.float32
+    assert loss_fn(p, y, weight=Tensor(np.array([1.0, 2.0]))).dtype == np.float32
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
 @pytest.mark.parametrize("weighted", [False, True])
