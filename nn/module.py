@@ -1,7 +1,7 @@
 """Module, Parameter, Sequential, ModuleList: the containers every layer is built from.
 
 A Module finds its parameters, buffers and submodules by looking at its own attributes
-(also inside lists, tuples and dicts), so nothing has to be listed by hand:
+(also inside lists, tuples and dicts, nested too), so nothing has to be listed by hand:
 
     class Net(nn.Module):
         def __init__(self):
@@ -114,18 +114,11 @@ class Module:
 
     # ----- discovery --------------------------------------------------------------------
     def _members(self) -> Iterator[tuple[str, object]]:
-        """(name, value) for every attribute, looking inside lists, tuples and dicts."""
+        """(name, value) for every attribute, looking inside lists, tuples and dicts (nested
+        ones too: self.blocks = [[a, b], [c]] gives "blocks.0.0", "blocks.0.1", "blocks.1.0")."""
         for name, value in self.__dict__.items():
-            if name in _INTERNAL:
-                continue
-            if isinstance(value, (list, tuple)):
-                for i, item in enumerate(value):
-                    yield f"{name}.{i}", item
-            elif isinstance(value, dict):
-                for key, item in value.items():
-                    yield f"{name}.{key}", item
-            else:
-                yield name, value
+            if name not in _INTERNAL:
+                yield from _flatten(name, value)
 
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
         """(name, submodule) for the direct submodules."""
@@ -284,27 +277,35 @@ class Module:
 
 
 
+def _flatten(path: str, value) -> Iterator[tuple[str, object]]:
+    """(path, item) for every item of a value that is not a list, tuple or dict, at any depth."""
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _flatten(f"{path}.{i}", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten(f"{path}.{key}", item)
+    else:
+        yield path, value
+
+
 def _adopt(name: str, value) -> None:
     """Name what was just assigned to attribute `name` of a module: a parameter becomes
     "name" (and a submodule's parameters "name.weight", ...), a submodule's graph scope
     becomes "name (Linear)". Lists and dicts are looked into."""
-    if isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _adopt(f"{name}.{i}", item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _adopt(f"{name}.{key}", item)
-    elif isinstance(value, Parameter):
-        if value._auto_name:
-            value.name = name
-    elif isinstance(value, Module):
-        object.__setattr__(value, "_scope_name", f"{name} ({type(value).__name__})")
-        for path, parameter in value.named_parameters(prefix=name):
-            if parameter._auto_name:
-                parameter.name = path
-        for path, buffer in value.named_buffers(prefix=name):
-            if buffer.name is None or path.endswith("." + buffer.name) or buffer.name.endswith("." + path.rsplit(".", 1)[-1]):
-                buffer.name = path
+    for path, item in _flatten(name, value):
+        if isinstance(item, Parameter):
+            if item._auto_name:
+                item.name = path
+        elif isinstance(item, Module):
+            object.__setattr__(item, "_scope_name", f"{path} ({type(item).__name__})")
+            for parameter_path, parameter in item.named_parameters(prefix=path):
+                if parameter._auto_name:
+                    parameter.name = parameter_path
+            for buffer_path, buffer in item.named_buffers(prefix=path):
+                if (buffer.name is None or buffer_path.endswith("." + buffer.name)
+                        or buffer.name.endswith("." + buffer_path.rsplit(".", 1)[-1])):
+                    buffer.name = buffer_path
 
 
 class Sequential(Module):

@@ -43,6 +43,20 @@ def test_parameters_are_found_in_attributes_lists_and_dicts():
     assert [n for n, _ in net.named_parameters(recurse=False)] == ["scale"]
 
 
+def test_nested_lists_and_dicts_are_looked_into():
+    holder = nn.Module()
+    holder.nested = [[nn.Linear(1, 1)], {"drop": nn.Dropout(0.5)}]
+    assert [name for name, _ in holder.named_parameters()] == ["nested.0.0.weight", "nested.0.0.bias"]
+    assert holder.nested[0][0].weight.name == "nested.0.0.weight"
+    assert [name for name, _ in holder.named_children()] == ["nested.0.0", "nested.1.drop"]
+    holder.eval()
+    assert not holder.nested[1]["drop"].training
+    state = holder.state_dict()
+    holder.nested[0][0].weight.data[...] = 5.0
+    holder.load_state_dict(state)
+    assert holder.nested[0][0].weight.data.item() == state["nested.0.0.weight"].item() != 5.0
+
+
 def test_shared_parameters_and_modules_appear_once():
     layer = nn.Linear(3, 3)
     seq = nn.Sequential(layer, nn.ReLU(), layer)
