@@ -6,6 +6,7 @@ loading a file never executes code, whoever wrote it.
 """
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 
@@ -33,13 +34,15 @@ def save(module_or_state, path: str | os.PathLike) -> None:
 
 def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Read a file written by nn.save: a dict of name -> numpy array (pass it to
-    model.load_state_dict). Pickled objects are refused, never unpickled."""
+    model.load_state_dict). Pickled objects are refused, never unpickled, and every member's
+    header is checked against its stored size before anything is allocated."""
     try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single array, not a set of named arrays")
-        with archive:
-            state = {name: archive[name] for name in archive.files}
+        with zipfile.ZipFile(path) as archive:
+            state = {}
+            for info in archive.infolist():
+                _check_member(archive, info)
+                with archive.open(info) as member:
+                    state[info.filename[: -len(".npy")]] = np.lib.format.read_array(member, allow_pickle=False)
     except FileNotFoundError:
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
@@ -47,7 +50,29 @@ def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
             f"nn.load: {os.fspath(path)!r} is not a valid parameter file ({error}). It must be an .npz "
             "written by nn.save; files with pickled objects are refused because unpickling can run code."
         ) from None
-    for name, array in state.items():
-        if array.dtype.kind not in "fiub":
-            raise ValueError(f"nn.load: entry {name!r} in {os.fspath(path)!r} has non-numeric dtype {array.dtype}")
     return state
+
+
+def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Raise ValueError unless the member is a .npy array of numbers whose header (shape and
+    dtype) agrees with the number of bytes stored: a 100-byte member must not make us
+    allocate terabytes."""
+    if not info.filename.endswith(".npy"):
+        raise ValueError(f"member {info.filename!r} is not a .npy array")
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+        else:
+            raise ValueError(f"member {info.filename!r} has unsupported .npy format version {version}")
+        header_size = member.tell()
+    if dtype.kind not in "fiub":
+        raise ValueError(f"member {info.filename!r} has non-numeric dtype {dtype}")
+    declared = math.prod(shape) * dtype.itemsize
+    if declared != info.file_size - header_size:
+        raise ValueError(
+            f"member {info.filename!r} declares shape {shape} of {dtype} ({declared} bytes) "
+            f"but stores {info.file_size - header_size} bytes"
+        )

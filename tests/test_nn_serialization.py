@@ -90,6 +90,26 @@ def test_plain_pickle_and_malformed_files_are_refused(tmp_path):
         nn.load(tmp_path / "missing.npz")
 
 
+def test_members_that_are_not_npy_or_lie_about_their_shape_are_refused(tmp_path):
+    with zipfile.ZipFile(tmp_path / "text.npz", "w") as archive:
+        archive.writestr("x.txt", "hello")
+    with pytest.raises(ValueError, match=r"not a valid parameter file.*'x.txt' is not a \.npy array"):
+        nn.load(tmp_path / "text.npz")
+    # a ~100-byte member whose header declares a (10**6, 10**6) float64 array (7 TiB)
+    header = {"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**6)}
+    with zipfile.ZipFile(tmp_path / "huge.npz", "w") as archive:
+        with archive.open("w.npy", "w") as member:
+            np.lib.format.write_array_header_1_0(member, header)
+            member.write(b"\0" * 16)
+    with pytest.raises(ValueError, match=r"not a valid parameter file.*\(1000000, 1000000\).*stores 16 bytes"):
+        nn.load(tmp_path / "huge.npz")
+    with zipfile.ZipFile(tmp_path / "strings.npz", "w") as archive:
+        with archive.open("s.npy", "w") as member:
+            np.save(member, np.array(["a", "b"]))
+    with pytest.raises(ValueError, match="non-numeric dtype"):
+        nn.load(tmp_path / "strings.npz")
+
+
 def test_loading_into_a_different_architecture_names_the_mismatch(tmp_path):
     nn.save(nn.Linear(3, 2), tmp_path / "small.npz")
     with pytest.raises(RuntimeError, match=r"size mismatch for 'weight'.*\(4, 3\).*\(2, 3\)"):
