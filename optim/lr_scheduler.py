@@ -12,6 +12,12 @@ epoch (or once per batch) after `optimizer.step()`:
 
 The rates are closed-form functions of t (a0 * gamma**t, ...), so a schedule can be
 resumed from its state_dict or handed over to another (see LinearWarmup).
+
+One optimiser, one scheduler: each scheduler SETS the rate, so two schedulers stepped on
+the same optimiser overwrite each other, the last one to step wins (PyTorch's chainable
+schedulers multiply their factors instead). To combine a warm-up with a decay, compose them:
+LinearWarmup(optimizer, warmup_steps, after=CosineAnnealingLR(optimizer, T_max)), and step
+only the LinearWarmup.
 """
 from __future__ import annotations
 
@@ -58,27 +64,50 @@ class LRScheduler:
         return list(self._last_lr)
 
     def state_dict(self) -> dict[str, Any]:
-        """Everything but the optimiser (save the optimiser's own state_dict beside it)."""
-        return copy.deepcopy({key: value for key, value in self.__dict__.items() if key not in ("optimizer", "after")})
+        """Everything but the optimiser (save the optimiser's own state_dict beside it), and
+        the scheduler's class name under "scheduler"."""
+        return _own_state(self)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Resume: restores t and the settings, and sets each group's lr back to the rate this
-        scheduler last set (so loading before or after the optimiser's state_dict is the same)."""
-        self.__dict__.update(copy.deepcopy(state_dict))
+        scheduler last set (so loading before or after the optimiser's state_dict is the same).
+        A state saved by another kind of scheduler is refused."""
+        self.__dict__.update(_checked_state(self, state_dict))
         _restore_lrs(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(t={self.last_epoch}, lr={self.get_last_lr()})"
 
 
-def _restore_lrs(scheduler) -> None:
-    groups = scheduler.optimizer.param_groups
-    if len(scheduler._last_lr) != len(groups):
+def _own_state(scheduler) -> dict[str, Any]:
+    state = {key: value for key, value in scheduler.__dict__.items() if key not in ("optimizer", "after")}
+    return copy.deepcopy(dict(state, scheduler=type(scheduler).__name__))
+
+
+def _checked_state(scheduler, state_dict: dict[str, Any]) -> dict[str, Any]:
+    """A copy of state_dict (without its "scheduler" and "after" entries), after checking that
+    it was saved by a scheduler of the same class, for as many parameter groups."""
+    name = type(scheduler).__name__
+    state = {key: value for key, value in state_dict.items() if key not in ("scheduler", "after")}
+    saved_by = state_dict.get("scheduler")
+    expected = set(_own_state(scheduler)) - {"scheduler"}
+    if saved_by != name or set(state) != expected:
         raise ValueError(
-            f"{type(scheduler).__name__}.load_state_dict: saved for {len(scheduler._last_lr)} parameter groups, "
-            f"but the optimiser has {len(groups)}."
+            f"{name}.load_state_dict: this state was saved by {saved_by or 'something else'} "
+            f"(keys {sorted(state_dict)}), not by a {name}. Build the same scheduler "
+            "(class and arguments) before loading its state."
         )
-    for group, lr in zip(groups, scheduler._last_lr):
+    groups = len(scheduler.optimizer.param_groups)
+    if len(state["_last_lr"]) != groups:
+        raise ValueError(
+            f"{name}.load_state_dict: saved for {len(state['_last_lr'])} parameter groups, "
+            f"but the optimiser has {groups}."
+        )
+    return copy.deepcopy(state)
+
+
+def _restore_lrs(scheduler) -> None:
+    for group, lr in zip(scheduler.optimizer.param_groups, scheduler._last_lr):
         group["lr"] = lr
 
 
@@ -220,9 +249,9 @@ class LinearWarmup(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        after_state = state.pop("after", None)
-        self.__dict__.update(copy.deepcopy(state))
+        state = _checked_state(self, state_dict)
+        after_state = state_dict.get("after")
+        self.__dict__.update(state)
         if after_state is not None:
             if self.after is None:
                 raise ValueError(
@@ -308,11 +337,11 @@ class ReduceLROnPlateau:
         return list(self._last_lr)
 
     def state_dict(self) -> dict[str, Any]:
-        return copy.deepcopy({key: value for key, value in self.__dict__.items() if key not in ("optimizer", "after")})
+        return _own_state(self)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Resume: restores the counters and best metric, and each group's last lr."""
-        self.__dict__.update(copy.deepcopy(state_dict))
+        self.__dict__.update(_checked_state(self, state_dict))
         _restore_lrs(self)
 
     def __repr__(self) -> str:

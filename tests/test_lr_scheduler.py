@@ -198,6 +198,24 @@ def test_state_dict_round_trip_resumes_identically(make, metric, load_order):
     np.testing.assert_array_equal(train(new_opt, new_scheduler, y, 50, metric), uninterrupted)
 
 
+def test_load_state_dict_refuses_a_state_of_another_scheduler():
+    step = lr_scheduler.StepLR(our_optimizer(), step_size=3)
+    step.step()
+    exponential = lr_scheduler.ExponentialLR(our_optimizer(), gamma=0.5)
+    with pytest.raises(ValueError, match="saved by StepLR.*not by a ExponentialLR"):
+        exponential.load_state_dict(step.state_dict())
+    assert exponential.t == 0 and exponential.gamma == 0.5  # left untouched
+    plateau = lr_scheduler.ReduceLROnPlateau(our_optimizer())
+    with pytest.raises(ValueError, match="saved by StepLR"):
+        plateau.load_state_dict(step.state_dict())
+    warmup = lr_scheduler.LinearWarmup(our_optimizer(), 5)
+    with pytest.raises(ValueError, match="saved by ExponentialLR"):
+        warmup.load_state_dict(exponential.state_dict())
+    with pytest.raises(ValueError, match="saved by something else"):
+        step.load_state_dict({"last_epoch": 3})
+    lr_scheduler.StepLR(our_optimizer(), step_size=3).load_state_dict(step.state_dict())  # same class: fine
+
+
 def test_initial_lr_is_the_base_rate_as_in_pytorch():
     opt = our_optimizer()
     scheduler = lr_scheduler.ExponentialLR(opt, gamma=0.5)
