@@ -30,7 +30,9 @@ def clip_grad_norm_(
         g_i  <- g_i * min(1, max_norm / (total + 1e-6))
 
     norm_type may be float('inf') (the largest |g|). Returns the total norm before
-    clipping, as a 0-d Tensor (as torch.nn.utils.clip_grad_norm_).
+    clipping, as a 0-d Tensor (as torch.nn.utils.clip_grad_norm_). If a gradient holds nan,
+    the total is nan and every gradient becomes nan, as in PyTorch (error_if_nonfinite=True
+    raises instead).
     """
     norm_type = float(norm_type)
     if not max_norm >= 0 or not norm_type > 0:
@@ -48,7 +50,8 @@ def clip_grad_norm_(
             f"clip_grad_norm_: the total norm of the gradients is {total}; a gradient holds nan or inf. "
             "Use autograd.detect_anomaly() to find the operation that produced it."
         )
-    scale = min(1.0, max_norm / (total + 1e-6))
+    # np.minimum, not min: a nan total must give nan gradients (as PyTorch), not leave them unclipped
+    scale = float(np.minimum(1.0, max_norm / (total + 1e-6)))
     with no_grad():
         for p in params:
             p.grad = p.grad * scale

@@ -433,6 +433,20 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
         np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-12)
 
 
+def test_clip_grad_norm_with_a_nan_gradient_matches_torch():
+    grads = [np.array([np.nan, 3.0, 4.0]), np.array([30.0, 40.0])]
+    ours = [Tensor(np.zeros_like(g), requires_grad=True) for g in grads]
+    theirs = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+    for p, q, g in zip(ours, theirs, grads):
+        p.grad, q.grad = Tensor(g), torch.tensor(g)
+    total = optim.clip_grad_norm_(ours, 1.0)
+    expected = torch.nn.utils.clip_grad_norm_(theirs, 1.0)
+    assert np.isnan(total.item()) and np.isnan(expected.item())
+    for p, q in zip(ours, theirs):  # every entry is nan, none left unclipped
+        np.testing.assert_array_equal(p.grad.data, q.grad.numpy())
+        assert np.all(np.isnan(p.grad.data))
+
+
 def test_clip_grad_value_matches_torch():
     g = np.linspace(-3, 3, 12).reshape(3, 4)
     p, q = Tensor(np.zeros((3, 4)), requires_grad=True), torch.zeros(3, 4, dtype=torch.float64, requires_grad=True)
