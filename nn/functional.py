@@ -201,6 +201,17 @@ def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     return _pooled_windows(as_tensor(x), kernel_size, stride, padding, "avg_pool2d").mean(axis=0)
 
 
+def check_drop_probability(p, op: str) -> None:
+    """Raise unless p is a number in [0, 1] (a bool is refused: dropout(x, True) is a slip)."""
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"{op}: p is the drop probability, a number in [0, 1], got {p!r}. "
+            "To switch dropout off, pass training=False (or call model.eval())."
+        )
+    if not 0 <= p <= 1:
+        raise ValueError(f"{op}: p is a probability in [0, 1], got {p}")
+
+
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, vanilla: bool = False, generator=None) -> Tensor:
     """Each unit is zeroed with probability p (p is the DROP probability, as in PyTorch;
     the lecture's p is the keep probability 1 - p).
@@ -210,8 +221,12 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, vanilla: bool = Fa
     scaled in training, and at test time every activation is multiplied by (1-p) instead —
     both make the expected training output equal the test output."""
     x = as_tensor(x)
-    if not 0 <= p <= 1:
-        raise ValueError(f"dropout: p is a probability in [0, 1], got {p}")
+    check_drop_probability(p, "dropout")
+    if x.dtype.kind != "f":
+        raise TypeError(
+            f"dropout: the input must be floating point (survivors are scaled by 1/(1-p)), got dtype "
+            f"{x.dtype} and shape {x.shape}. Convert it first, e.g. x.astype(np.float32)."
+        )
     if not training:
         return x * (1 - p) if vanilla and p > 0 else x
     if p == 0:

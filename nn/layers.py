@@ -88,8 +88,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, vanilla: bool = False, generator=None):
         super().__init__()
-        if not 0 <= p <= 1:
-            raise ValueError(f"Dropout: p is a probability in [0, 1], got {p}")
+        F.check_drop_probability(p, "Dropout")
         self.p, self.vanilla = p, vanilla
         # An int seed becomes one Generator here, so successive masks differ but reproduce.
         self.generator = None if generator is None else init.get_generator(generator)

@@ -269,6 +269,18 @@ def test_dropout_edge_cases_and_reproducibility():
         nn.Dropout(1.5)
 
 
+def test_dropout_refuses_integer_inputs_and_boolean_p():
+    with pytest.raises(TypeError, match=r"dropout: the input must be floating point.*int64"):
+        F.dropout(Tensor(np.arange(3)), 0.5)
+    with pytest.raises(TypeError, match="drop probability.*training=False"):
+        F.dropout(Tensor(np.ones(3)), True)
+    with pytest.raises(TypeError, match="drop probability"):
+        F.dropout(Tensor(np.ones(3)), "0.5")
+    with pytest.raises(TypeError, match="Dropout: p is the drop probability"):
+        nn.Dropout(True)
+    assert F.dropout(Tensor(np.ones(3)), np.float32(0.0)).data.tolist() == [1.0, 1.0, 1.0]
+
+
 def test_dropconnect_masks_weights_in_training_only():
     layer = nn.DropConnect(20, 30, p=0.4, generator=0)
     x = Tensor(rng.standard_normal((1, 20)))
