@@ -279,6 +279,11 @@ def batch_norm(
         centered = x - mean
         var = (centered * centered).mean(axis=axes, keepdims=True)
         if running_mean is not None and running_var is not None:
+            if momentum is None or isinstance(momentum, bool) or not 0 <= momentum <= 1:
+                raise ValueError(
+                    f"batch_norm: momentum must be a number in [0, 1], got {momentum!r}. For a cumulative "
+                    "average of all batches use the layer, e.g. nn.BatchNorm1d(C, momentum=None)."
+                )
             with no_grad():
                 running_mean *= 1 - momentum
                 running_mean += momentum * mean.detach().reshape(channels)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, no_grad
 from nn import functional as F
 from nn.module import Module, Parameter
 
@@ -11,18 +11,31 @@ from nn.module import Module, Parameter
 class _BatchNorm(Module):
     """Normalise each feature/channel with the batch's mean and (biased) variance in training,
     with running estimates in eval, then scale by gamma (`weight`, starts at 1) and shift by
-    beta (`bias`, starts at 0). See nn.functional.batch_norm for the formulas."""
+    beta (`bias`, starts at 0). See nn.functional.batch_norm for the formulas.
+
+    momentum=None keeps a cumulative average instead: the running statistics after n training
+    batches are the plain mean of the n batch values (momentum 1/n at batch n), counted in the
+    buffer `num_batches_tracked`."""
 
     expected_ndims: tuple = ()
     expected_shape: str = ""
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True, dtype=np.float64):
+    def __init__(
+        self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True, dtype=np.float64
+    ):
         super().__init__()
+        if momentum is not None and (isinstance(momentum, bool) or not 0 <= momentum <= 1):
+            raise ValueError(
+                f"{type(self).__name__}: momentum must be a number in [0, 1], or None for a cumulative "
+                f"average of all batches, got {momentum!r}"
+            )
         self.num_features, self.eps, self.momentum, self.affine = num_features, eps, momentum, affine
         self.weight = Parameter(np.ones(num_features, dtype=dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype=dtype)) if affine else None
         self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
         self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
+        if momentum is None:
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self.expected_ndims or x.shape[1] != self.num_features:
@@ -30,9 +43,13 @@ class _BatchNorm(Module):
                 f"{type(self).__name__}({self.num_features}): expected an input of shape {self.expected_shape} "
                 f"with C = {self.num_features}, got shape {x.shape}"
             )
-        return F.batch_norm(
-            x, self.running_mean, self.running_var, self.weight, self.bias, self.training, self.momentum, self.eps
-        )
+        momentum = self.momentum
+        if momentum is None and self.training:
+            # cumulative moving average (as PyTorch): after n batches, running = mean of the n batch values
+            with no_grad():
+                self.num_batches_tracked += 1
+            momentum = 1.0 / self.num_batches_tracked.item()
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, self.training, momentum, self.eps)
 
     def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"

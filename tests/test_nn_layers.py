@@ -171,6 +171,7 @@ def test_prelu_slope_is_learned_and_checked():
     (nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3), (6, 3)),
     (nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3), (4, 3, 5)),
     (nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3), (4, 3, 5, 2)),
+    (nn.BatchNorm1d(3, momentum=None), torch.nn.BatchNorm1d(3, momentum=None), (6, 3)),
 ])
 def test_batch_norm_training_eval_and_running_stats_match_torch(ours, theirs, shape):
     with no_grad():  # non-trivial gamma and beta
@@ -188,6 +189,24 @@ def test_batch_norm_training_eval_and_running_stats_match_torch(ours, theirs, sh
     ours.zero_grad()
     theirs.zero_grad()
     compare(ours, theirs, rng.standard_normal(shape))
+
+
+def test_batch_norm_momentum_none_is_the_mean_of_all_batch_statistics():
+    layer = nn.BatchNorm1d(2, momentum=None)
+    batches = [rng.standard_normal((5, 2)) * (i + 1) + i for i in range(3)]
+    for x in batches:
+        layer(Tensor(x))
+    np.testing.assert_allclose(layer.running_mean.data, np.mean([x.mean(axis=0) for x in batches], axis=0), rtol=1e-12)
+    np.testing.assert_allclose(layer.running_var.data, np.mean([x.var(axis=0, ddof=1) for x in batches], axis=0), rtol=1e-12)
+    assert layer.num_batches_tracked.item() == 3
+    assert "num_batches_tracked" in layer.state_dict()
+    layer.eval()
+    layer(Tensor(batches[0]))
+    assert layer.num_batches_tracked.item() == 3  # eval does not count
+    with pytest.raises(ValueError, match="momentum must be a number in \\[0, 1\\], or None"):
+        nn.BatchNorm1d(2, momentum=1.5)
+    with pytest.raises(ValueError, match="batch_norm: momentum.*momentum=None"):
+        F.batch_norm(Tensor(batches[0]), Tensor(np.zeros(2)), Tensor(np.ones(2)), training=True, momentum=None)
 
 
 def test_batch_norm_training_is_the_lecture_formula_with_biased_variance():
