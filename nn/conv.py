@@ -9,10 +9,6 @@ from nn import init
 from nn.module import Module, Parameter
 
 
-def _pair(value) -> tuple:
-    return (value, value) if np.ndim(value) == 0 else tuple(value)
-
-
 class Conv2d(Module):
     """2-D convolution: weight (out_channels, in_channels, kh, kw), bias (out_channels,);
     output size (H + 2*padding - kh) // stride + 1. Computed as one matrix product over the
@@ -23,7 +19,8 @@ class Conv2d(Module):
                  dtype=np.float64, generator=None):
         super().__init__()
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride, self.padding = _pair(kernel_size), _pair(stride), _pair(padding)
+        self.kernel_size = F.as_pair(kernel_size, "Conv2d kernel_size", 1)
+        self.stride, self.padding = F.as_pair(stride, "Conv2d stride", 1), F.as_pair(padding, "Conv2d padding")
         self.weight = Parameter(np.empty((out_channels, in_channels) + self.kernel_size, dtype=dtype))
         self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
         self.reset_parameters(generator)

@@ -74,6 +74,7 @@ def sigmoid(x: Tensor) -> Tensor:
 
 
 def tanh(x: Tensor) -> Tensor:
+    """tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x));  gradient 1 - tanh(x)^2."""
     return as_tensor(x).tanh()
 
 
@@ -118,7 +119,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out + bias if bias is not None else out
 
 
-def _pair(value, name: str, smallest: int = 0) -> tuple[int, int]:
+def as_pair(value, name: str, smallest: int = 0) -> tuple[int, int]:
+    """(value, value) for one int, or the given pair; each an int >= smallest (e.g. a kernel size)."""
     pair = (value, value) if np.ndim(value) == 0 else tuple(value)
     if len(pair) != 2 or any(not isinstance(v, (int, np.integer)) or v < smallest for v in pair):
         raise ValueError(f"{name} must be an int >= {smallest} or a pair of them, got {value!r}")
@@ -165,7 +167,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
             "or check the previous layer's out_channels."
         )
     out_channels, channels, kh, kw = weight.shape
-    windows = _windows(x, (kh, kw), _pair(stride, "conv2d stride", 1), _pair(padding, "conv2d padding"), "conv2d")
+    windows = _windows(x, (kh, kw), as_pair(stride, "conv2d stride", 1), as_pair(padding, "conv2d padding"), "conv2d")
     n, _, oh, ow = windows.shape[:4]
     # (C, kh, kw, N, OH, OW): this order copies fast (rows of the image stay contiguous)
     columns = windows.transpose(1, 4, 5, 0, 2, 3).reshape(channels * kh * kw, n * oh * ow)
@@ -179,11 +181,11 @@ def _pooled_windows(x: Tensor, kernel_size, stride, padding, op: str, pad_value:
     """The kh*kw values of every pooling window, stacked first: (kh*kw, N, C, OH, OW), so that
     pooling is a max or mean over axis 0 (fast in numpy, unlike a reduction over tiny axes)."""
     _check_image(x, op)
-    kernel = _pair(kernel_size, f"{op} kernel_size", 1)
-    padding = _pair(padding, f"{op} padding")
+    kernel = as_pair(kernel_size, f"{op} kernel_size", 1)
+    padding = as_pair(padding, f"{op} padding")
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         raise ValueError(f"{op}: padding {padding} must be at most half the kernel size {kernel}")
-    stride = kernel if stride is None else _pair(stride, f"{op} stride", 1)
+    stride = kernel if stride is None else as_pair(stride, f"{op} stride", 1)
     windows = _windows(x, kernel, stride, padding, op, pad_value)
     return windows.transpose(4, 5, 0, 1, 2, 3).reshape((kernel[0] * kernel[1],) + windows.shape[:4])
 

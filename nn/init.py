@@ -83,14 +83,17 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """W = 0 (every entry), in place."""
     return _fill(tensor, np.zeros(tensor.shape))
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """W = 1 (every entry), in place."""
     return _fill(tensor, np.ones(tensor.shape))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
+    """W = val (every entry), in place."""
     return _fill(tensor, np.full(tensor.shape, val))
 
 

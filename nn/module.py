@@ -308,7 +308,26 @@ def _adopt(name: str, value) -> None:
                     buffer.name = buffer_path
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: submodules stored as attributes "0", "1", ...,
+    read back in order, with len(), iteration and indexing as for a list (a slice is a new
+    container of the same class holding the same modules)."""
+
+    def _list(self) -> list:
+        return [value for name, value in self.__dict__.items() if name not in _INTERNAL and isinstance(value, Module)]
+
+    def __len__(self):
+        return len(self._list())
+
+    def __iter__(self):
+        return iter(self._list())
+
+    def __getitem__(self, index):
+        items = self._list()[index]
+        return _without_renaming(type(self), items) if isinstance(index, slice) else items
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after another: Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1)).
     Its submodules are named "0", "1", ...; indexing and slicing work as for a list."""
 
@@ -319,9 +338,6 @@ class Sequential(Module):
                 raise TypeError(f"Sequential: argument {i} is a {type(module).__name__}, not a Module")
             setattr(self, str(i), module)
 
-    def _list(self) -> list:
-        return [value for name, value in self.__dict__.items() if name not in _INTERNAL and isinstance(value, Module)]
-
     def forward(self, x):
         for module in self._list():
             x = module(x)
@@ -331,28 +347,14 @@ class Sequential(Module):
         setattr(self, str(len(self)), module)
         return self
 
-    def __len__(self):
-        return len(self._list())
 
-    def __iter__(self):
-        return iter(self._list())
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return _without_renaming(Sequential, self._list()[index])
-        return self._list()[index]
-
-
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered (named "0", "1", ...); it has no forward."""
 
     def __init__(self, modules=None):
         super().__init__()
         for module in modules or []:
             self.append(module)
-
-    def _list(self) -> list:
-        return [value for name, value in self.__dict__.items() if name not in _INTERNAL and isinstance(value, Module)]
 
     def append(self, module: Module) -> "ModuleList":
         if not isinstance(module, Module):
@@ -367,16 +369,6 @@ class ModuleList(Module):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward: iterate over it and call each module")
-
-    def __len__(self):
-        return len(self._list())
-
-    def __iter__(self):
-        return iter(self._list())
-
-    def __getitem__(self, index):
-        items = self._list()[index]
-        return _without_renaming(ModuleList, items) if isinstance(index, slice) else items
 
 
 def _without_renaming(cls, modules):

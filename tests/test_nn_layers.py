@@ -72,6 +72,16 @@ def test_conv2d_without_bias_and_functional_form():
     np.testing.assert_allclose(out[0, 0], by_hand)
 
 
+def test_conv2d_checks_its_sizes_when_built():
+    with pytest.raises(ValueError, match="Conv2d kernel_size must be an int >= 1"):
+        nn.Conv2d(1, 2, 0)
+    with pytest.raises(ValueError, match="Conv2d stride"):
+        nn.Conv2d(1, 2, 3, stride=(1, 0))
+    with pytest.raises(ValueError, match="Conv2d padding"):
+        nn.Conv2d(1, 2, 3, padding=-1)
+    assert nn.Conv2d(1, 2, (3, 2), stride=2).kernel_size == (3, 2)
+
+
 POOL_CASES = [(2, None, 0), (3, 2, 1), (2, 1, 0), ((2, 3), (1, 2), 0), (3, None, 1)]
 
 
