@@ -173,7 +173,10 @@ class Function:
             if state.anomaly:
                 _check_forward(cls, out, ctx)
             return Tensor._make(out, ctx)
-        out = _forward(cls, _NO_GRAD_CONTEXT, arrays, kwargs, inputs)
+        # Nothing to record: our primitives get a stand-in that forgets what it is given; a
+        # user's Function still gets a real Context (its forward may look at needs_input_grad).
+        ctx = _NO_GRAD_CONTEXT if cls.backward_on_arrays else Context(cls, inputs, (False,) * len(inputs))
+        out = _forward(cls, ctx, arrays, kwargs, inputs)
         if state.anomaly:
             _check_forward(cls, out, None)
         return Tensor._make(out) if has_tensor else out

@@ -757,3 +757,19 @@ def test_bad_axes_and_int_division_in_place_are_clear():
     ints = Tensor(np.arange(3))
     with pytest.raises(TypeError, match="in place"):
         ints /= 2
+
+
+def test_custom_forward_may_read_needs_input_grad_without_recording():
+    class Double(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.seen = ctx.needs_input_grad[0]
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    with no_grad():
+        assert Double.apply(Tensor(np.ones(2), requires_grad=True)).tolist() == [2.0, 2.0]
+    assert Double.apply(Tensor(np.ones(2))).grad_fn is None
