@@ -88,7 +88,7 @@ def where(condition, a, b) -> Tensor:
     if condition.dtype != bool:
         raise TypeError(f"where: the condition must be boolean (e.g. x > 0), got dtype {condition.dtype}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = as_tensor(a)
+        a = as_tensor(a)  # with no Tensor among the inputs, apply would return a plain array
     return ops.Where.apply(condition, _operand(a), _operand(b))
 
 

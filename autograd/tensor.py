@@ -652,7 +652,7 @@ def matmul(a, b) -> Tensor:
 def maximum(a, b) -> Tensor:
     """Elementwise larger value; the gradient is split evenly at ties (as PyTorch)."""
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = as_tensor(a)
+        a = as_tensor(a)  # with no Tensor among the inputs, apply would return a plain array
     return ops.Maximum.apply(_as_operand(a), _as_operand(b))
 
 
