@@ -168,8 +168,8 @@ class Function:
         if True in needs_grad and state.grad_enabled:
             ctx = Context(cls, inputs, tuple(needs_grad))
             out = _forward(cls, ctx, arrays, kwargs, inputs)
-            if out.dtype.kind != "f":  # integers and booleans carry no gradient
-                return Tensor._make(out)
+            if not cls.backward_on_arrays and out.dtype.kind != "f":  # a user's op gave integers:
+                return Tensor._make(out)  # they carry no gradient
             if state.anomaly:
                 _check_forward(cls, out, ctx)
             return Tensor._make(out, ctx)

@@ -239,9 +239,10 @@ class Tensor:
 
     # ----- arithmetic -------------------------------------------------------------------
     def _binary(self, op, other, reverse=False):
-        other = _as_operand(other)
-        if other is None:
-            return NotImplemented
+        if type(other) not in _PLAIN_OPERANDS:
+            other = _as_operand(other)
+            if other is None:
+                return NotImplemented
         return op.apply(other, self) if reverse else op.apply(self, other)
 
     def __add__(self, other):
@@ -584,6 +585,9 @@ class Tensor:
 
     def matmul(self, other) -> "Tensor":
         return matmul(self, other)
+
+
+_PLAIN_OPERANDS = frozenset((Tensor, np.ndarray, int, float))  # taken as they are by operators
 
 
 class _HookHandle:
