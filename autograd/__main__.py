@@ -11,12 +11,11 @@ import sys
 from pathlib import Path
 
 from autograd import Tensor
-from autograd.viz import GraphTooLargeError, backprop_steps, draw_graph
-from autograd.viz.dot import DotNotFoundError
+from autograd.viz import DotNotFoundError, GraphTooLargeError, GraphvizTimeoutError, backprop_steps, draw_graph
 from autograd.viz.expression import FUNCTIONS, ExpressionError, evaluate, parse_variables
 
 EXIT_REFUSED = 2  # bad expression or arguments (argparse uses 2 as well)
-EXIT_NO_DOT = 1
+EXIT_GRAPHVIZ = 1  # Graphviz is missing, or gave up on the layout
 
 EXPRESSION_HELP = (
     "an arithmetic expression in the variables: names, numbers, + - * / **, unary minus, parentheses "
@@ -62,7 +61,7 @@ def demo(directory: str | Path = ".") -> int:
         source.write_text(drawing.source, encoding="utf-8")
         print(f"wrote the graph's DOT text to {source.resolve()}", file=sys.stderr)
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_NO_DOT
+        return EXIT_GRAPHVIZ
     print(f"graph:        {svg.resolve()}")
     print(f"step by step: {page.resolve()}   (open it in a browser; keys ← →)")
     return 0
@@ -185,9 +184,9 @@ def main(argv=None) -> int:
     except (ExpressionError, GraphTooLargeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_REFUSED
-    except DotNotFoundError as error:
+    except (DotNotFoundError, GraphvizTimeoutError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_NO_DOT
+        return EXIT_GRAPHVIZ
     except ValueError as error:  # e.g. a bad --number-format
         print(f"error: {error}", file=sys.stderr)
         return EXIT_REFUSED

@@ -13,10 +13,10 @@ from autograd.viz.expression import ExpressionError, evaluate, parse_variables
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
 
 
-def run(*args, cwd, env=None):
+def run(*args, cwd, env=None, timeout=120):
     """`python -m autograd ...` with this environment's Python, in `cwd`."""
     return subprocess.run([sys.executable, "-m", "autograd", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=timeout)
 
 
 @needs_dot
@@ -53,6 +53,14 @@ def test_demo_prints_the_lecture_numbers_and_writes_both_files(tmp_path):
     assert str(tmp_path / "graph.svg") in out and str(tmp_path / "backprop.html") in out
     ET.parse(tmp_path / "graph.svg")
     assert (tmp_path / "backprop.html").read_text().count('<figure class="frame"') == 6  # forward + backward
+
+
+@needs_dot
+def test_a_variable_used_by_many_operations_is_drawn_without_hanging(tmp_path):
+    # 100 multiplications by the same x (201 nodes): Graphviz's layout used to run for many minutes.
+    done = run("draw", "*".join(["x"] * 101), "x=1", "-o", "chain.svg", cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    ET.parse(tmp_path / "chain.svg")
 
 
 def test_a_malicious_expression_is_refused_and_runs_nothing(tmp_path):

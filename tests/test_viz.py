@@ -8,7 +8,7 @@ import pytest
 
 import autograd
 from autograd import Tensor, backprop_steps, draw_graph, graph_scope
-from autograd.viz import GraphTooLargeError, trace
+from autograd.viz import GraphTooLargeError, GraphvizTimeoutError, trace
 from autograd.viz.dot import DotNotFoundError, pipe_many
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
@@ -224,6 +224,41 @@ def test_large_graphs_are_refused_with_advice_or_collapsed():
     collapsed = time.perf_counter() - start
     assert source.count("box3d") == 10 and "block9" in source
     print(f"20,005-node graph: refused in {refused:.2f} s, collapsed to 11 nodes in {collapsed:.2f} s")
+
+
+def _power_chain(n_ops):
+    """x * x * ... * x with n_ops multiplications: x feeds every one of them (long edges)."""
+    x = Tensor(1.0, requires_grad=True, name="x")
+    h = x
+    for _ in range(n_ops):
+        h = h * x
+    return h
+
+
+def test_long_edges_from_a_much_used_value_are_refused_before_graphviz_runs():
+    out = _power_chain(166)  # 333 nodes, but x's 166 edges cross 27,390 ranks: dot took over 10 minutes
+    with pytest.raises(GraphTooLargeError, match=r"333 nodes.*27,390 bends.*max_nodes=685") as refused:
+        draw_graph(out)
+    assert refused.value.max_nodes_needed == 685 and "27,390 bends" in refused.value.size
+    assert "digraph" in draw_graph(out, max_nodes=None).source
+    assert "digraph" in draw_graph(_power_chain(100)).source  # 9,900 bends: drawn
+
+
+def test_every_drawing_limits_the_layout_passes():
+    steps = backprop_steps(gate()[-1])
+    for source in (draw_graph(gate()[-1]).source, steps.frames("both")[1].drawing.source):
+        assert "nslimit=2" in source and "nslimit1=2" in source
+
+
+@needs_dot
+def test_graphviz_is_stopped_after_the_timeout_with_advice(tmp_path):
+    drawing = draw_graph(_power_chain(166), max_nodes=None)
+    with pytest.raises(GraphvizTimeoutError, match=r"within 0.05 s and was stopped.*too large or too tangled"):
+        drawing.pipe(format="svg", timeout=0.05)
+    with pytest.raises(GraphvizTimeoutError, match="collapse=True"):
+        drawing.render(tmp_path / "chain", format="svg", timeout=0.05)
+    with pytest.raises(GraphvizTimeoutError):
+        pipe_many([drawing], timeout=0.05)
 
 
 # ----- backprop_steps ----------------------------------------------------------------------------

@@ -18,15 +18,24 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import graphviz
 
 from autograd.viz.graph import CONSTANT, LEAF, OP, OUTPUT, PARAMETER, VALUE, Graph, Node, trace
 
 DEFAULT_MAX_NODES = 500
+# A tensor used by many operations far apart (x in x*x*...*x) gives long edges; `dot` routes each
+# through one bend point per rank it crosses, and its layout time grows fast with their number.
+BENDS_PER_NODE = 40  # refuse graphs needing more than 40 × max_nodes bend points (20,000: ~5 s)
+# Cap the network-simplex passes of `dot` at 2 × the node count: ordinary drawings need far fewer
+# (and come out the same); tangled ones stop improving instead of running for minutes.
+LAYOUT_LIMITS = {"nslimit": "2", "nslimit1": "2"}
+TIMEOUT = 60  # seconds Graphviz may take for one drawing (or one batch of frames)
 
 GRAD_COLOR = "#c0392b"
 STYLES = {
@@ -52,7 +61,19 @@ INSTALL_ADVICE = (
 
 
 class GraphTooLargeError(ValueError):
-    """The graph has more nodes than `max_nodes`; the message says how to draw it anyway."""
+    """The graph is too large to lay out and read; the message says how to draw it anyway.
+
+    `size` says what was too large ('has 20,005 nodes to draw, ...') and `max_nodes_needed`
+    is the smallest max_nodes that draws it (for callers that word the advice themselves)."""
+
+    def __init__(self, message: str, size: str, max_nodes_needed: int):
+        super().__init__(message)
+        self.size = size
+        self.max_nodes_needed = max_nodes_needed
+
+
+class GraphvizTimeoutError(RuntimeError):
+    """Graphviz did not finish within the time limit and was stopped; the message gives advice."""
 
 
 class DotNotFoundError(graphviz.ExecutableNotFound):
@@ -64,28 +85,54 @@ class DotNotFoundError(graphviz.ExecutableNotFound):
 
 class Drawing(graphviz.Digraph):
     """A `graphviz.Digraph` (so it displays inline in Jupyter, and has .source, .render(),
-    .pipe()) whose rendering explains how to install Graphviz when `dot` is missing.
+    .pipe()) whose rendering stops Graphviz after `timeout` seconds and explains how to
+    install Graphviz when `dot` is missing.
 
     A drawing made with a `Layout` carries fixed positions; it is rendered with
     `neato -n2`, which draws nodes and edges where they are instead of laying them out."""
 
     pinned = False
 
-    def pipe(self, *args, **kwargs):
-        if self.pinned:
-            kwargs.setdefault("neato_no_op", 2)
-        try:
-            return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise DotNotFoundError() from None
+    def pipe(self, format: str | None = None, *, encoding: str | None = None, timeout: float = TIMEOUT):
+        """The image as bytes (or text, given an `encoding`), e.g. drawing.pipe(format="png")."""
+        command = ["neato", "-n2"] if self.pinned else [self.engine]
+        image = run_graphviz(command + [f"-T{format or self.format}"], self.source, timeout)
+        return image.decode(encoding) if encoding else image
 
-    def render(self, *args, **kwargs):
-        if self.pinned:
-            kwargs.setdefault("neato_no_op", 2)
-        try:
-            return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise DotNotFoundError() from None
+    def render(self, filename=None, directory=None, view: bool = False, cleanup: bool = False,
+               format: str | None = None, *, outfile=None, timeout: float = TIMEOUT) -> str:
+        """Save the DOT text as `filename` and the image next to it (`filename`.svg) or as `outfile`;
+        returns the image's path. As graphviz's render, with a time limit."""
+        if outfile is not None:
+            format = format or Path(outfile).suffix.lstrip(".")
+        format = format or self.format
+        source_path = self.save(filename, directory=directory)
+        image_path = str(outfile) if outfile is not None else f"{source_path}.{format}"
+        Path(image_path).write_bytes(self.pipe(format, timeout=timeout))
+        if cleanup:
+            os.remove(source_path)
+        if view:
+            graphviz.view(image_path)
+        return image_path
+
+
+def run_graphviz(command: list, source: str, timeout: float = TIMEOUT) -> bytes:
+    """Run a Graphviz program on DOT text and return what it prints; stop it after `timeout` seconds."""
+    try:
+        done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, timeout=timeout,
+                              check=False)
+    except FileNotFoundError:
+        raise DotNotFoundError() from None
+    except subprocess.TimeoutExpired:
+        raise GraphvizTimeoutError(
+            f"Graphviz `{command[0]}` could not lay the graph out within {timeout:g} s and was stopped: the graph "
+            "is too large or too tangled (a value used by many operations far apart makes long edges). Draw less "
+            "of it (an intermediate tensor instead of the final one, or modules as one box each with "
+            "collapse=True), or give it more time: .pipe(format, timeout=600) or .render(path, timeout=600)."
+        ) from None
+    if done.returncode != 0:
+        raise RuntimeError(f"Graphviz `{command[0]}` failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    return done.stdout
 
 
 @dataclass
@@ -135,10 +182,12 @@ def draw_graph(
     clusters       group operations recorded inside a module (graph_scope) in labelled boxes
     collapse       draw modules as one box each: True (outermost modules), an int (modules at that
                    nesting depth), or module names
-    max_nodes      refuse (with advice) to draw more nodes than this; None for no limit
+    max_nodes      refuse (with advice) to draw more nodes than this, or long edges (a value used by
+                   many operations far apart) with more than 40 × max_nodes bends; None for no limit
 
     Returns a `graphviz.Digraph`: `.source` is the DOT text, `.render(path, format='svg')`
-    and `.pipe(format='png')` make images, and Jupyter displays it inline.
+    and `.pipe(format='png')` make images, and Jupyter displays it inline. Graphviz is
+    stopped after 60 s (GraphvizTimeoutError); pass timeout=... to render/pipe for more.
     """
     graph = trace(root, number_format=number_format)
     return render_graph(graph, rankdir=rankdir, show_values=show_values, show_grads=show_grads,
@@ -170,12 +219,12 @@ def render_graph(
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_graph: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
     groups = _collapsed_groups(graph, collapse)
-    count = _count_drawn(graph, groups)
-    if max_nodes is not None and count > max_nodes:
-        raise GraphTooLargeError(_too_large_message(graph, count, max_nodes, collapse))
+    edges = _drawn_edges(graph, groups)
+    if max_nodes is not None:
+        _check_size(graph, groups, edges, max_nodes, collapse)
 
     drawing = Drawing(name="autograd", graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25",
-                                                   "ranksep": "0.35", "bgcolor": "white"},
+                                                   "ranksep": "0.35", "bgcolor": "white", **LAYOUT_LIMITS},
                       node_attr={"fontname": "Helvetica", "fontsize": "11", "margin": "0.08,0.04"},
                       edge_attr={"color": "#6b7280", "arrowsize": "0.7"})
     if caption:
@@ -200,19 +249,15 @@ def render_graph(
         label = _label(node, show_values, show_grads, show_shapes, values, grads)
         placed.add(node.scope, node.id, label, attrs)
     placed.close()
-    drawn = {}
-    for tail, head in graph.edges:
-        if groups:  # edges into and out of a module box are drawn once
-            tail, head = _moved(tail, groups), _moved(head, groups)
-            if tail == head or (tail, head) in drawn:
-                continue
-        drawn[(tail, head)] = drawn.get((tail, head), 0) + 1
-        pos = layout.edges.get((tail, head, drawn[(tail, head)])) if layout is not None else None
+    seen = {}  # (tail, head) -> how many such edges so far (a + a draws two)
+    for tail, head in edges:
+        seen[(tail, head)] = seen.get((tail, head), 0) + 1
+        pos = layout.edges.get((tail, head, seen[(tail, head)])) if layout is not None else None
         drawing.body.append(_edge_statement(tail, head, pos))
     return drawing
 
 
-def pipe_many(drawings: list, format: str = "svg") -> list:
+def pipe_many(drawings: list, format: str = "svg", timeout: float = TIMEOUT) -> list:
     """Render several drawings with ONE run of Graphviz (much faster than one run each);
     returns the images as text (svg or json) in order. Drawings made with a `Layout`
     are drawn where they are (`neato -n2`), the others laid out by `dot`."""
@@ -223,14 +268,7 @@ def pipe_many(drawings: list, format: str = "svg") -> list:
         raise ValueError("pipe_many: render drawings with and without a fixed layout separately")
     command = ["neato", "-n2"] if pinned.pop() else ["dot"]
     source = "\n".join(d.source for d in drawings)
-    try:
-        done = subprocess.run(command + [f"-T{format}"], input=source.encode("utf-8"), capture_output=True,
-                              check=False)
-    except FileNotFoundError:
-        raise DotNotFoundError() from None
-    if done.returncode != 0:
-        raise RuntimeError(f"Graphviz `dot` failed: {done.stderr.decode('utf-8', 'replace').strip()}")
-    output = done.stdout.decode("utf-8")
+    output = run_graphviz(command + [f"-T{format}"], source, timeout).decode("utf-8")
     if format == "json":
         parts = _split_json(output)
     else:
@@ -386,16 +424,53 @@ def _module_label(graph, scope, members) -> str:
     return f"<<b>{_esc(scope[-1])}</b><br/>{detail}>"
 
 
+def _drawn_edges(graph, groups) -> list:
+    """The edges as drawn: edges into and out of a collapsed module box are drawn once."""
+    if not groups:
+        return list(graph.edges)
+    moved = ((_moved(tail, groups), _moved(head, groups)) for tail, head in graph.edges)
+    return list(dict.fromkeys((tail, head) for tail, head in moved if tail != head))
+
+
 def _count_drawn(graph, groups) -> int:
     return len(graph.nodes) - len(groups) + len({g[0] for g in groups.values()})
 
 
-def _too_large_message(graph, count, max_nodes, collapse) -> str:
-    ops = sum(node.kind == OP for node in graph.nodes)
-    message = (
-        f"draw_graph: this graph has {count:,} nodes to draw ({ops:,} operations); more than "
-        f"max_nodes={max_nodes} would be unreadable and Graphviz could take minutes to lay it out. "
-    )
+def _count_bends(edges) -> int:
+    """The bend points `dot` will route long edges through: an edge crossing k ranks (columns
+    in a left-to-right drawing) gets k - 1 of them. Ranks as dot assigns them: a node one after
+    its latest input; a node without inputs (a leaf) just before its first use."""
+    rank = {}
+    for tail, head in edges:  # edges come in topological order
+        rank[head] = max(rank.get(head, 0), rank.get(tail, 0) + 1)
+    first_use = {}
+    for tail, head in edges:
+        if tail not in rank:
+            first_use[tail] = min(first_use.get(tail, rank[head]), rank[head])
+    rank.update((leaf, used - 1) for leaf, used in first_use.items())
+    return sum(max(0, rank[head] - rank[tail] - 1) for tail, head in edges)
+
+
+def _check_size(graph, groups, edges, max_nodes, collapse) -> None:
+    """Raise GraphTooLargeError (with advice) for too many nodes, or for long edges that would
+    take Graphviz minutes to lay out."""
+    count = _count_drawn(graph, groups)
+    if count > max_nodes:
+        ops = sum(node.kind == OP for node in graph.nodes)
+        size = f"has {count:,} nodes to draw ({ops:,} operations), more than the limit of {max_nodes}"
+        raise GraphTooLargeError(_too_large_message(graph, size, count, max_nodes, collapse), size, count)
+    bends = _count_bends(edges)
+    if bends > BENDS_PER_NODE * max_nodes:
+        size = (f"has only {count:,} nodes, but values used by many operations far apart (like x in x*x*...*x) "
+                f"make long edges with {bends:,} bends, more than {BENDS_PER_NODE} × {max_nodes} = "
+                f"{BENDS_PER_NODE * max_nodes:,}")
+        needed = -(-bends // BENDS_PER_NODE)
+        raise GraphTooLargeError(_too_large_message(graph, size, needed, max_nodes, collapse), size, needed)
+
+
+def _too_large_message(graph, size, needed, max_nodes, collapse) -> str:
+    message = (f"draw_graph: this graph {size} (max_nodes={max_nodes}); it would be unreadable and Graphviz "
+               "could take minutes to lay it out. ")
     has_modules = any(node.scope for node in graph.nodes)
     if has_modules and not collapse:
         collapsed = _count_drawn(graph, _collapsed_groups(graph, True))
@@ -403,6 +478,6 @@ def _too_large_message(graph, count, max_nodes, collapse) -> str:
     elif not has_modules:
         message += ("(It has no module scopes to collapse: operations recorded inside nn.Module calls or "
                     "`with autograd.graph_scope(name):` can be drawn as one box each with collapse=True.) ")
-    message += (f"Pass max_nodes={count} (or None) to draw it anyway, or draw a smaller part of the "
+    message += (f"Pass max_nodes={needed} (or None) to draw it anyway, or draw a smaller part of the "
                 "computation (an intermediate tensor instead of the final one).")
     return message
