@@ -12,6 +12,7 @@ from pathlib import Path
 
 from autograd import Tensor
 from autograd.viz import DotNotFoundError, GraphTooLargeError, GraphvizTimeoutError, backprop_steps, draw_graph
+from autograd.viz.dot import DEFAULT_MAX_NODES, TIMEOUT
 from autograd.viz.expression import FUNCTIONS, ExpressionError, evaluate, parse_variables
 
 EXIT_REFUSED = 2  # bad expression or arguments (argparse uses 2 as well)
@@ -70,7 +71,7 @@ def demo(directory: str | Path = ".") -> int:
 def draw_command(args) -> int:
     result = _build(args)
     drawing = draw_graph(result, rankdir=args.rankdir, show_values=not args.no_values, show_grads=not args.no_grads,
-                         show_shapes=not args.no_shapes, number_format=args.number_format)
+                         show_shapes=not args.no_shapes, number_format=args.number_format, max_nodes=args.max_nodes)
     if args.output == "-":
         print(drawing.source, end="")
         return 0
@@ -81,7 +82,7 @@ def draw_command(args) -> int:
 
 def steps_command(args) -> int:
     result = _build(args, retain=False)
-    steps = backprop_steps(result, number_format=args.number_format, rankdir=args.rankdir)
+    steps = backprop_steps(result, number_format=args.number_format, rankdir=args.rankdir, max_nodes=args.max_nodes)
     print(steps.table())
     if args.frames:
         paths = steps.save_svgs(args.frames, mode=args.mode)
@@ -132,6 +133,13 @@ def _write_drawing(drawing, path: Path) -> Path:
     return path
 
 
+def _node_limit(text: str) -> int | None:
+    """--max-nodes N: a number of nodes, or 0 for no limit (None)."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of nodes (0 for no limit), got {text!r}")
+    return int(text) or None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m autograd",
@@ -164,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
                               + ("; .svg .png .pdf, .gv/.dot for DOT text, '-' prints DOT" if name == "draw" else ""))
         sub.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right (LR) or top down (TB)")
         sub.add_argument("--number-format", default=".4g", help="format spec for numbers (default: .4g)")
+        sub.add_argument("--max-nodes", type=_node_limit, default=DEFAULT_MAX_NODES, metavar="N",
+                         help=f"refuse to draw graphs larger than this (default: {DEFAULT_MAX_NODES}; 0: no limit)")
         if name == "draw":
             sub.add_argument("--no-values", action="store_true", help="hide the values")
             sub.add_argument("--no-grads", action="store_true", help="hide the gradients")
@@ -181,10 +191,20 @@ def main(argv=None) -> int:
         if args.command in (None, "demo"):
             return demo(getattr(args, "directory", "."))
         return draw_command(args) if args.command == "draw" else steps_command(args)
-    except (ExpressionError, GraphTooLargeError) as error:
+    except ExpressionError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_REFUSED
-    except (DotNotFoundError, GraphvizTimeoutError) as error:
+    except GraphTooLargeError as error:
+        print(f"error: the graph {error.size}; it would be unreadable and Graphviz could take minutes to lay it "
+              f"out. Pass --max-nodes {error.max_nodes_needed} (or --max-nodes 0 for no limit) to draw it anyway, "
+              "or draw a shorter expression.", file=sys.stderr)
+        return EXIT_REFUSED
+    except GraphvizTimeoutError:
+        print(f"error: Graphviz could not lay the graph out within {TIMEOUT} s and was stopped: the graph is too "
+              "large or too tangled. Draw a shorter expression, or write the DOT text (-o graph.gv) and run "
+              "Graphviz on it yourself.", file=sys.stderr)
+        return EXIT_GRAPHVIZ
+    except DotNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_GRAPHVIZ
     except ValueError as error:  # e.g. a bad --number-format

@@ -7,7 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import autograd.viz.dot
 from autograd.__main__ import main
+from autograd.viz import GraphvizTimeoutError
 from autograd.viz.expression import ExpressionError, evaluate, parse_variables
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
@@ -61,6 +63,30 @@ def test_a_variable_used_by_many_operations_is_drawn_without_hanging(tmp_path):
     done = run("draw", "*".join(["x"] * 101), "x=1", "-o", "chain.svg", cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stderr
     ET.parse(tmp_path / "chain.svg")
+
+
+def test_large_graphs_are_refused_with_the_command_line_flag_to_allow_them(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    chain = "*".join(["x"] * 200)  # 399 nodes, but x's long edges would take Graphviz minutes
+    assert main(["draw", chain, "x=1", "-o", "g.svg"]) == 2
+    err = capsys.readouterr().err
+    assert "--max-nodes 986 (or --max-nodes 0 for no limit)" in err and "max_nodes=" not in err
+    assert main(["draw", "x*x*x", "x=1", "--max-nodes", "4", "-o", "-"]) == 2
+    assert "has 5 nodes to draw (2 operations), more than the limit of 4" in capsys.readouterr().err
+    assert main(["steps", "x*x*x", "x=1", "--max-nodes", "4", "-o", "s.html"]) == 2
+    assert "--max-nodes 5" in capsys.readouterr().err
+    assert main(["draw", chain, "x=1", "--max-nodes", "0", "-o", "g.gv"]) == 0
+    assert (tmp_path / "g.gv").read_text().count("->") == 3 * 199
+
+
+def test_a_graphviz_timeout_exits_1_with_advice(tmp_path, capsys, monkeypatch):
+    def too_slow(command, source, timeout):
+        raise GraphvizTimeoutError("stopped")
+
+    monkeypatch.setattr(autograd.viz.dot, "run_graphviz", too_slow)
+    assert main(["draw", "x * 2", "x=1", "-o", str(tmp_path / "g.svg")]) == 1
+    err = capsys.readouterr().err
+    assert "could not lay the graph out within 60 s" in err and "-o graph.gv" in err and "Traceback" not in err
 
 
 def test_a_malicious_expression_is_refused_and_runs_nothing(tmp_path):
