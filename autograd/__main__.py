@@ -10,7 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from autograd import Tensor
+from autograd.engine import toposort
 from autograd.viz import DotNotFoundError, GraphTooLargeError, GraphvizTimeoutError, backprop_steps, draw_graph
 from autograd.viz.dot import DEFAULT_MAX_NODES, TIMEOUT
 from autograd.viz.expression import FUNCTIONS, ExpressionError, evaluate, parse_variables
@@ -21,7 +24,8 @@ EXIT_GRAPHVIZ = 1  # Graphviz is missing, or gave up on the layout
 EXPRESSION_HELP = (
     "an arithmetic expression in the variables: names, numbers, + - * / **, unary minus, parentheses "
     f"and the functions {', '.join(sorted(FUNCTIONS))} (max/min take two arguments). Nothing else is "
-    "accepted and nothing is executed. Put -- before an expression that starts with '-'."
+    "accepted and nothing is executed. An expression that starts with '-' goes after the options and --: "
+    "draw -o out.svg -- \"-x * y\" x=1 y=2 (or write it as \"(-x) * y\")."
 )
 VARIABLES_HELP = "values as name=value (x=-2), or name=v1,v2,... for a vector; every variable gets a gradient"
 
@@ -70,6 +74,7 @@ def demo(directory: str | Path = ".") -> int:
 
 def draw_command(args) -> int:
     result = _build(args)
+    _note_inf_nan(result)
     drawing = draw_graph(result, rankdir=args.rankdir, show_values=not args.no_values, show_grads=not args.no_grads,
                          show_shapes=not args.no_shapes, number_format=args.number_format, max_nodes=args.max_nodes)
     if args.output == "-":
@@ -84,6 +89,7 @@ def steps_command(args) -> int:
     result = _build(args, retain=False)
     steps = backprop_steps(result, number_format=args.number_format, rankdir=args.rankdir, max_nodes=args.max_nodes)
     print(steps.table())
+    _note_inf_nan(result)
     if args.frames:
         paths = steps.save_svgs(args.frames, mode=args.mode)
         print(f"wrote {len(paths)} SVG frames to {Path(args.frames)}/")
@@ -95,6 +101,12 @@ def steps_command(args) -> int:
 
 def _build(args, retain: bool = True) -> Tensor:
     """Parse the expression, build its graph and (for drawing) run backward with every gradient kept."""
+    misplaced = [text for text in args.variables if text.startswith("-")]
+    if misplaced:
+        raise ExpressionError(
+            f"{misplaced[0]!r} came after the expression and --, so it was read as a variable; put the options "
+            f"first: draw -o out.svg -- \"-x\" x=1"
+        )
     variables = parse_variables(args.variables)
     result, leaves = evaluate(args.expression, variables)
     unused = sorted(set(variables) - set(leaves))
@@ -114,9 +126,16 @@ def _build(args, retain: bool = True) -> Tensor:
 
 
 def _intermediates(root: Tensor) -> list:
-    from autograd.engine import toposort
-
     return [t for t in toposort([root]) if t.grad_fn is not None]
+
+
+def _note_inf_nan(result: Tensor) -> None:
+    """One note, instead of numpy's warnings, when a value or gradient is inf or nan."""
+    tensors = toposort([result], needs_grad_only=False)
+    arrays = [t.data for t in tensors] + [t.grad.data for t in tensors if t.grad is not None]
+    if not all(np.isfinite(array).all() for array in arrays):
+        print("note: some values or gradients are inf or nan (a division by zero, the log or square root of a "
+              "negative number, or an overflow?)", file=sys.stderr)
 
 
 def _write_drawing(drawing, path: Path) -> Path:
@@ -188,9 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command in (None, "demo"):
-            return demo(getattr(args, "directory", "."))
-        return draw_command(args) if args.command == "draw" else steps_command(args)
+        # inf and nan (1/0, log(-1)) are drawn as they are, with one note instead of numpy's warnings
+        with np.errstate(all="ignore"):
+            if args.command in (None, "demo"):
+                return demo(getattr(args, "directory", "."))
+            return draw_command(args) if args.command == "draw" else steps_command(args)
     except ExpressionError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_REFUSED

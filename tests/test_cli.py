@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -125,6 +126,9 @@ def test_other_escapes_are_refused_too(tmp_path, capsys, monkeypatch, expression
     (["draw", "x // 2", "x=1"], "'//' is not allowed"),
     (["draw", "x * 1" + " + x" * 200, "x=1"], "at most 500 are accepted"),
     (["draw", "x + 10 ** 400", "x=1"], "overflow"),
+    (["draw", "x * y", "x=1", "y=2", "x=3,4"], "x is given twice (x=1 and x=3,4); give each variable once"),
+    (["draw", "--", "-x", "x=1", "-o", "out.svg"], "'-o' came after the expression and --, so it was read as a "
+                                                 "variable; put the options first: draw -o out.svg -- \"-x\" x=1"),
 ])
 def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
@@ -132,6 +136,28 @@ def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, monkeypatch, a
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command, expression, value", [
+    ("draw", "x / 0", "x=1"), ("draw", "log(x)", "x=-1"), ("draw", "x**x**x**x**x", "x=10"),
+    ("steps", "sqrt(x)", "x=0"),
+])
+def test_inf_and_nan_get_one_note_instead_of_numpy_warnings(capsys, command, expression, value):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numpy RuntimeWarning fails the test
+        assert main([command, expression, value, "-o", "-" if command == "draw" else ""]) == 0
+    err = capsys.readouterr().err
+    assert err.count("note: some values or gradients are inf or nan") == 1 and "Warning" not in err
+
+
+def test_expressions_starting_with_minus_or_a_space(capsys):
+    assert main(["draw", "-o", "-", "--", "-x * y", "x=1", "y=2"]) == 0
+    assert "grad -2" in capsys.readouterr().out
+    assert main(["draw", " -x", "x=1", "-o", "-"]) == 0  # no "unexpected indent"
+    assert "grad -1" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["draw", "--help"])
+    assert 'draw -o out.svg -- "-x * y" x=1 y=2' in " ".join(capsys.readouterr().out.split())
 
 
 def test_draw_to_stdout_and_a_vector_variable(capsys):

@@ -61,8 +61,15 @@ def parse_variables(assignments) -> dict:
             raise ExpressionError(
                 f"the value of {name} must be a number (x=-2) or comma-separated numbers (w=1,2,3), got {value!r}"
             ) from None
+        if name in values:
+            raise ExpressionError(f"{name} is given twice ({name}={_shown(values[name])} and {text}); give each "
+                                  "variable once")
         values[name] = numbers[0] if len(numbers) == 1 else np.array(numbers)
     return values
+
+
+def _shown(value) -> str:
+    return ",".join(f"{v:g}" for v in np.atleast_1d(value))
 
 
 def evaluate(text: str, variables: dict) -> tuple:
@@ -85,6 +92,7 @@ def evaluate(text: str, variables: dict) -> tuple:
 
 def parse(text: str) -> ast.Expression:
     """Parse and check `text`; raises ExpressionError for anything outside the whitelist."""
+    text = text.strip()  # ' -x' (a leading space keeps argparse from reading '-x' as an option)
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is {len(text)} characters long; at most {MAX_LENGTH} are accepted")
     try:
