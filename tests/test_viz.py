@@ -152,9 +152,11 @@ def test_clusters_follow_graph_scopes_and_collapse_to_one_box():
     assert layer1 < source.index("label=act") < source.index("}", layer1)  # act is nested in layer1
     assert "cluster" not in draw_graph(out, clusters=False).source
 
-    collapsed = draw_graph(out, collapse=True).source
+    collapsed = draw_graph(out, collapse=1).source
     assert "<b>layer1</b><br/>2 ops" in collapsed and "box3d" in collapsed and "tanh" not in collapsed
     assert "n0 -> m0" in collapsed and collapsed.count("m0 ->") == 1
+    inside = draw_graph(out, collapse=True).source  # layer1 holds everything: its module act is collapsed
+    assert "<b>act</b><br/>1 op" in inside and "label=layer1" in inside and inside.count("box3d") == 1
     inner = draw_graph(out, collapse="act").source
     assert "<b>act</b><br/>1 op" in inner and "label=layer1" in inner
 
@@ -167,6 +169,7 @@ def test_mlp_clusters_hold_their_parameters():
     assert "<b>w1</b>" in fc1 and "<b>b1</b>" in fc1 and "<b>w2</b>" not in fc1
     collapsed = draw_graph(loss, collapse=2).source
     assert "<b>fc1</b><br/>3 ops, 2 parameters" in collapsed
+    assert draw_graph(loss, collapse=True).source == collapsed  # net holds everything: its layers
 
 
 @needs_dot
@@ -396,6 +399,8 @@ def test_real_nn_modules_are_clustered_with_their_parameters():
     assert graph.node_of(x).scope == () and graph.node_of(x).kind == "constant"
     collapsed = draw_graph(loss, collapse=2).source
     assert collapsed.count("box3d") == 3 and "2 parameters" in collapsed
+    assert draw_graph(loss, collapse=True).source == collapsed  # the Sequential's layers, not one box
+    assert draw_graph(loss, collapse=1).source.count("box3d") == 1
 
 
 @needs_dot

@@ -180,8 +180,9 @@ def draw_graph(
     show_shapes    print shape and dtype of non-scalar tensors
     number_format  a format spec for numbers: '.4g' (default), '.2f', ...
     clusters       group operations recorded inside a module (graph_scope) in labelled boxes
-    collapse       draw modules as one box each: True (outermost modules), an int (modules at that
-                   nesting depth), or module names
+    collapse       draw modules as one box each: True (the outermost modules; when one module holds
+                   all the others, as a model does its layers, the modules inside it), an int
+                   (modules at that nesting depth), or module names
     max_nodes      refuse (with advice) to draw more nodes than this, or long edges (a value used by
                    many operations far apart) with more than 40 × max_nodes bends; None for no limit
 
@@ -376,9 +377,9 @@ def _edge_statement(tail: str, head: str, pos: str | None) -> str:
     return scratch.body[0]
 
 
-def _collapse_depth_or_names(collapse):
+def _collapse_depth_or_names(graph, collapse):
     if collapse is True:
-        return 1, None
+        return _model_depth(graph), None
     if collapse is False or collapse is None:
         return None, None
     if isinstance(collapse, int):
@@ -389,9 +390,19 @@ def _collapse_depth_or_names(collapse):
     return None, names
 
 
+def _model_depth(graph) -> int:
+    """The depth collapse=True draws: 1 (the outermost modules); but while a single module holds
+    all the others (a whole model, e.g. an nn.Sequential), the modules one level inside it."""
+    scopes = {node.scope for node in graph.nodes if node.scope}
+    depth = 1
+    while len({scope[:depth] for scope in scopes}) == 1 and any(len(scope) > depth for scope in scopes):
+        depth += 1
+    return depth
+
+
 def _collapsed_groups(graph: Graph, collapse) -> dict:
     """node id -> (box id, module scope, member ids) for every node drawn inside a collapsed module."""
-    depth, names = _collapse_depth_or_names(collapse)
+    depth, names = _collapse_depth_or_names(graph, collapse)
     if depth is None and names is None:
         return {}
     members = {}
