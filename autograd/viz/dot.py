@@ -465,18 +465,18 @@ def _count_bends(edges) -> int:
 def _check_size(graph, groups, edges, max_nodes, collapse) -> None:
     """Raise GraphTooLargeError (with advice) for too many nodes, or for long edges that would
     take Graphviz minutes to lay out."""
-    count = _count_drawn(graph, groups)
+    count, bends = _count_drawn(graph, groups), _count_bends(edges)
     if count > max_nodes:
         ops = sum(node.kind == OP for node in graph.nodes)
         size = f"has {count:,} nodes to draw ({ops:,} operations), more than the limit of {max_nodes}"
-        raise GraphTooLargeError(_too_large_message(graph, size, count, max_nodes, collapse), size, count)
-    bends = _count_bends(edges)
-    if bends > BENDS_PER_NODE * max_nodes:
+    elif bends > BENDS_PER_NODE * max_nodes:
         size = (f"has only {count:,} nodes, but values used by many operations far apart (like x in x*x*...*x) "
                 f"make long edges with {bends:,} bends, more than {BENDS_PER_NODE} × {max_nodes} = "
                 f"{BENDS_PER_NODE * max_nodes:,}")
-        needed = -(-bends // BENDS_PER_NODE)
-        raise GraphTooLargeError(_too_large_message(graph, size, needed, max_nodes, collapse), size, needed)
+    else:
+        return
+    needed = max(count, -(-bends // BENDS_PER_NODE))  # the smallest max_nodes that passes both checks
+    raise GraphTooLargeError(_too_large_message(graph, size, needed, max_nodes, collapse), size, needed)
 
 
 def _too_large_message(graph, size, needed, max_nodes, collapse) -> str:
