@@ -36,5 +36,9 @@ class Max(Primitive):
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
         winners = value(a) == value(out)
-        share = winners / winners.sum(axis=tuple(i for i, n in enumerate(ctx.keepdims_shape) if n == 1), keepdims=True)
-        return grad.reshape(ctx.keepdims_shape) * share.astype(a.dtype)
+        share = winners.astype(a.dtype)  # 1 at the maximum, 0 elsewhere
+        reduced = tuple(i for i, n in enumerate(ctx.keepdims_shape) if n == 1)
+        ties = winners.sum(axis=reduced, keepdims=True)
+        if ties.max() > 1:  # several equal maxima share the gradient
+            share /= ties
+        return grad.reshape(ctx.keepdims_shape) * share
