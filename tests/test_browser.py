@@ -3,7 +3,8 @@ import shutil
 
 import pytest
 
-from autograd import Tensor, backprop_steps
+from autograd import backprop_steps
+from autograd.__main__ import gate_example
 
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -39,13 +40,7 @@ def browser(tmp_path_factory):
 
 
 def gate_steps():
-    x = Tensor(-2.0, requires_grad=True, name="x")
-    y = Tensor(5.0, requires_grad=True, name="y")
-    z = Tensor(-4.0, requires_grad=True, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
+    *_, f = gate_example()
     return backprop_steps(f)
 
 

@@ -9,21 +9,13 @@ import pytest
 import autograd
 from autograd import Tensor, backprop_steps, draw_graph, graph_scope
 from autograd.viz import GraphTooLargeError, GraphvizTimeoutError, trace
+from autograd.__main__ import gate_example
 from autograd.viz.dot import DotNotFoundError, pipe_many
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
 
 
-def gate():
-    """The lecture's example f = (x + y) * z at x=-2, y=5, z=-4."""
-    x = Tensor(-2.0, requires_grad=True, name="x")
-    y = Tensor(5.0, requires_grad=True, name="y")
-    z = Tensor(-4.0, requires_grad=True, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return x, y, z, q, f
+gate = gate_example  # the lecture's f = (x + y) * z at x=-2, y=5, z=-4, as the demo builds it
 
 
 class Parameter(Tensor):
