@@ -1,28 +1,22 @@
-"""Which parts of chalkgrad exist yet: the benchmarks use nn/optim layers where they are
-available and fall back to the same computation in raw autograd operations otherwise
-(the table says which one ran)."""
+"""The chalkgrad side shared by the training-step workloads (W2, W4)."""
 from __future__ import annotations
 
 
-def has_nn(*layers: str, functional: tuple = (), optim: tuple = ()) -> bool:
-    """True when `nn` has every name in `layers`, `nn.functional` every name in `functional`
-    and `optim` every name in `optim`."""
-    try:
-        import nn
-        import nn.functional
-        import optim as optim_module
-    except ImportError:
-        return False
-    return (
-        all(hasattr(nn, name) for name in layers)
-        and all(hasattr(nn.functional, name) for name in functional)
-        and all(hasattr(optim_module, name) for name in optim)
-    )
+def sgd_step(model, x, y, lr: float):
+    """One training step as a user writes it: zero_grad, cross-entropy of model(x), backward,
+    optim.SGD step. Returns a function that runs one step and returns the loss."""
+    import optim
+    from autograd import Tensor
+    from nn import functional as F
 
+    optimizer = optim.SGD(model.parameters(), lr=lr)
+    xt, yt = Tensor(x), Tensor(y)
 
-def has_draw_graph() -> bool:
-    try:
-        import autograd
-    except ImportError:
-        return False
-    return hasattr(autograd, "draw_graph")
+    def step():
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(xt), yt)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step

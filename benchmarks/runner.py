@@ -93,8 +93,6 @@ def run_all(cases: list[dict], quick: bool, progress=print) -> list[dict]:
         skipped = _w3_cap(spec, records)
         if skipped:
             result = {"skipped": skipped}
-        elif spec["workload"] == "drawing" and not _has_draw_graph():
-            result = {"skipped": "autograd.draw_graph does not exist yet"}
         else:
             timeout = 120.0 if quick else 10 * spec["budget_s"] + 120.0
             result = run_in_fresh_process(spec, timeout)
@@ -116,12 +114,6 @@ def _w3_cap(spec: dict, records: list) -> str | None:
     if predicted * (spec["warmup"] + 1) > W3_CAP_S:
         return f"capped: predicted {predicted:.0f} s per run (over {W3_CAP_S:.0f} s) from N={last['params']['n']:,}"
     return None
-
-
-def _has_draw_graph() -> bool:
-    from benchmarks.chalkgrad_api import has_draw_graph
-
-    return has_draw_graph()
 
 
 def _brief(record: dict) -> str:
@@ -210,9 +202,6 @@ def _notes(group: dict) -> list[str]:
             notes.append(f"{impl}: ERROR {r['error']}")
         elif "skipped" in r:
             notes.append(f"{impl}: skipped ({r['skipped']})")
-    api = group.get("chalkgrad", {}).get("info", {}).get("chalkgrad_api")
-    if api:
-        notes.append(f"chalkgrad via {api}")
     return notes
 
 

@@ -45,8 +45,7 @@ def setup(impl: str, dtype: str = "float32", batch: int = 256, sizes=SIZES):
     if impl == "torch":
         return torch_step(layers, x, y), {"batch": batch, "sizes": sizes}
     if impl == "chalkgrad":
-        step, api = chalkgrad_step(layers, x, y)
-        return step, {"batch": batch, "sizes": sizes, "chalkgrad_api": api}
+        return chalkgrad_step(layers, x, y), {"batch": batch, "sizes": sizes}
     raise ValueError(f"W2 has no implementation {impl!r}")
 
 
@@ -113,42 +112,21 @@ def torch_step(layers, x, y):
 
 
 def chalkgrad_step(layers, x, y):
-    """With nn.Linear / nn.functional.cross_entropy / optim.SGD when they exist, otherwise
-    the same step in raw autograd operations. Returns (step, which API was used)."""
-    from benchmarks.chalkgrad_api import has_nn
-
-    if has_nn("Linear", "Sequential", "ReLU", functional=("cross_entropy",), optim=("SGD",)):
-        return _chalkgrad_nn_step(layers, x, y), "nn+optim"
-    return _chalkgrad_raw_step(layers, x, y), "raw autograd ops"
-
-
-def _chalkgrad_nn_step(layers, x, y):
+    """The step with nn.Linear, nn.functional.cross_entropy and optim.SGD."""
     import nn
-    import optim
-    from autograd import Tensor, no_grad
-    from nn import functional as F
+    from autograd import no_grad
+    from benchmarks.chalkgrad_api import sgd_step
 
     modules = []
     for i, (W, b) in enumerate(layers):
         linear = nn.Linear(*W.shape)
         with no_grad():
-            _assign(linear.weight, W.T if linear.weight.shape == W.T.shape else W)
+            _assign(linear.weight, W.T)  # nn.Linear keeps its weight as (out, in)
             _assign(linear.bias, b)
         modules.append(linear)
         if i + 1 < len(layers):
             modules.append(nn.ReLU())
-    model = nn.Sequential(*modules)
-    optimizer = optim.SGD(model.parameters(), lr=LR)
-    xt, yt = Tensor(x), Tensor(y)
-
-    def step():
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(xt), yt)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
+    return sgd_step(nn.Sequential(*modules), x, y, LR)
 
 
 def _assign(parameter, array):
@@ -156,25 +134,3 @@ def _assign(parameter, array):
     parameter.data = np.array(array, copy=True)
 
 
-def _chalkgrad_raw_step(layers, x, y):
-    from autograd import Tensor, no_grad
-
-    params = [Tensor(array, requires_grad=True) for layer in layers for array in layer]
-    xt, rows = Tensor(x), np.arange(len(y))
-
-    def step():
-        for p in params:
-            p.grad = None
-        h = xt
-        for i in range(0, len(params), 2):
-            h = h @ params[i] + params[i + 1]
-            if i + 2 < len(params):
-                h = h.relu()
-        loss = -h.log_softmax(axis=1)[rows, y].mean()
-        loss.backward()
-        with no_grad():
-            for p in params:
-                p.data -= LR * p.grad.data
-        return loss.item()
-
-    return step

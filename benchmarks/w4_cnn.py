@@ -48,8 +48,7 @@ def setup(impl: str, batch: int = 64):
     if impl == "torch":
         return torch_step(params, x, y), info
     if impl == "chalkgrad":
-        step, info["chalkgrad_api"] = chalkgrad_step(params, x, y)
-        return step, info
+        return chalkgrad_step(params, x, y), info
     raise ValueError(f"W4 has no implementation {impl!r}")
 
 
@@ -172,21 +171,10 @@ def torch_step(params, x, y):
 
 # ----- chalkgrad -------------------------------------------------------------------------
 def chalkgrad_step(params, x, y):
-    """With nn.Conv2d / MaxPool2d / Linear, cross_entropy and optim.SGD when they exist,
-    otherwise the same step in raw autograd operations. Returns (step, which API)."""
-    from benchmarks.chalkgrad_api import has_nn
-
-    layers = ("Conv2d", "MaxPool2d", "ReLU", "Flatten", "Linear", "Sequential")
-    if has_nn(*layers, functional=("cross_entropy",), optim=("SGD",)):
-        return _chalkgrad_nn_step(params, x, y), "nn+optim"
-    return _chalkgrad_raw_step(params, x, y), "raw autograd ops"
-
-
-def _chalkgrad_nn_step(params, x, y):
+    """The step with nn.Conv2d, nn.MaxPool2d, nn.Linear, cross_entropy and optim.SGD."""
     import nn
-    import optim
-    from autograd import Tensor, no_grad
-    from nn import functional as F
+    from autograd import no_grad
+    from benchmarks.chalkgrad_api import sgd_step
 
     model = nn.Sequential(
         nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
@@ -198,48 +186,8 @@ def _chalkgrad_nn_step(params, x, y):
         for key, value in params.items():
             layer, kind = key.split(".")
             parameter = getattr(names[layer], kind)
-            # nn.Linear may keep its weight as (in, out): then ours goes in transposed
+            # nn.Linear keeps its weight as (out, in): ours goes in transposed where needed
             parameter.data = np.array(value if parameter.shape == value.shape else value.T, copy=True)
-    optimizer = optim.SGD(model.parameters(), lr=LR)
-    xt, yt = Tensor(x), Tensor(y)
-
-    def step():
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(xt), yt)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
+    return sgd_step(model, x, y, LR)
 
 
-def _chalkgrad_raw_step(params, x, y):
-    from autograd import Tensor, no_grad
-
-    p = {k: Tensor(v, requires_grad=True) for k, v in params.items()}
-    xt, rows = Tensor(x), np.arange(len(y))
-
-    def conv(t, weight, bias):
-        n, c, h, w = t.shape
-        cols = t.sliding_window((3, 3), axis=(2, 3)).transpose(0, 2, 3, 1, 4, 5).reshape(n * (h - 2) * (w - 2), c * 9)
-        out = cols @ weight.reshape(len(weight), -1).T + bias
-        return out.reshape(n, h - 2, w - 2, -1).transpose(0, 3, 1, 2)
-
-    def pool(t):
-        n, c, h, w = t.shape
-        return t[:, :, : h // 2 * 2, : w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
-
-    def step():
-        for t in p.values():
-            t.grad = None
-        h = pool(conv(xt, p["conv1.weight"], p["conv1.bias"]).relu())
-        h = pool(conv(h, p["conv2.weight"], p["conv2.bias"]).relu())
-        logits = h.reshape(len(rows), -1) @ p["fc.weight"].T + p["fc.bias"]
-        loss = -logits.log_softmax(axis=1)[rows, y].mean()
-        loss.backward()
-        with no_grad():
-            for t in p.values():
-                t.data -= LR * t.grad.data
-        return loss.item()
-
-    return step
