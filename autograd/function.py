@@ -143,6 +143,7 @@ class Function:
     """
 
     backward_on_arrays = False  # user-defined backward rules always receive Tensors
+    call_name = None  # how users write the operation, for error messages (default: class name)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -247,4 +248,4 @@ def _op_error(cls, inputs, kwargs, error):
     if kwargs:
         details += "; " + ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
     kind = IndexError if isinstance(error, IndexError) else TypeError if isinstance(error, TypeError) else ValueError
-    return kind(f"{cls.__name__.lower()}: {advice or message} ({details})")
+    return kind(f"{cls.call_name or cls.__name__}: {advice or message} ({details})")

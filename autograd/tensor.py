@@ -326,7 +326,7 @@ class Tensor:
         recording = state.grad_enabled and (self._requires_grad or other_needs_grad)
         if recording and self._ctx is None and self._requires_grad:
             raise RuntimeError(
-                f"{op.__name__.lower()}: in-place change of a leaf tensor that requires grad "
+                f"{op.call_name} in place: cannot change a leaf tensor that requires grad "
                 f"(shape {self.shape}). Do it under `with no_grad():` (as optimisers do), or "
                 "write `x = x + ...` to make a new tensor."
             )
@@ -338,7 +338,7 @@ class Tensor:
         except (TypeError, ValueError) as error:  # numpy's own subclasses take other arguments
             kind = TypeError if isinstance(error, TypeError) else ValueError
             raise kind(
-                f"{op.__name__.lower()} in place: cannot write the result into this tensor "
+                f"{op.call_name} in place: cannot write the result into this tensor "
                 f"(shape {self.shape}, dtype {self.dtype}) from {function.describe(value)}: {error}. "
                 "The result must keep this tensor's shape and dtype; use `x = x + y` instead."
             ) from None

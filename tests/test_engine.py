@@ -508,7 +508,7 @@ def test_matmul_shape_error_names_both_shapes():
 
 def test_broadcast_error_names_op_and_shapes():
     a, b = leaf(np.zeros((3, 4))), Tensor(np.zeros(5))
-    for op, name in ((lambda: a + b, "add"), (lambda: a * b, "mul"), (lambda: autograd.maximum(a, b), "maximum")):
+    for op, name in ((lambda: a + b, "+ (add)"), (lambda: a * b, "* (mul)"), (lambda: autograd.maximum(a, b), "maximum")):
         with pytest.raises(ValueError) as info:
             op()
         message = str(info.value)
@@ -523,7 +523,7 @@ def test_other_shape_errors_are_clear():
         x.split(4, axis=1)
     with pytest.raises(ValueError, match="same shape"):
         autograd.stack([x, Tensor(np.zeros(3))])
-    with pytest.raises(IndexError, match="getitem"):
+    with pytest.raises(IndexError, match=r"t\[\.\.\.\] \(indexing\)"):
         x[5]
     with pytest.raises(ValueError, match="item"):
         x.item()

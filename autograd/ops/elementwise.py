@@ -8,6 +8,8 @@ from autograd.function import Primitive, value
 class Add(Primitive):
     """out = a + b;  da = grad,  db = grad  (the add gate hands the gradient to both inputs)"""
 
+    call_name = "+ (add)"
+
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -21,6 +23,8 @@ class Sub(Primitive):
     """out = a - b;  da = grad,  db = -grad
     (a primitive rather than a + (-b): one node in drawings and one pass over the data)"""
 
+    call_name = "- (sub)"
+
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -32,6 +36,8 @@ class Sub(Primitive):
 
 class Mul(Primitive):
     """out = a * b;  da = grad * b,  db = grad * a  (the multiply gate swaps its inputs)"""
+
+    call_name = "* (mul)"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -51,6 +57,8 @@ class Div(Primitive):
     """out = a / b;  da = grad / b,  db = -grad * a / b**2
     (a primitive rather than a * b**-1: one node in drawings and one pass over the data)"""
 
+    call_name = "/ (div)"
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -68,6 +76,8 @@ class Div(Primitive):
 class Neg(Primitive):
     """out = -a;  da = -grad"""
 
+    call_name = "- (neg)"
+
     @staticmethod
     def forward(ctx, a):
         return -a
@@ -80,6 +90,8 @@ class Neg(Primitive):
 class Pow(Primitive):
     """out = a ** b;  da = grad * b * a**(b-1),  db = grad * out * log(a)
     (da is taken as 0 where b == 0, and db as 0 where a == 0 and b >= 0, as PyTorch does)."""
+
+    call_name = "** (pow)"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -107,6 +119,8 @@ class Pow(Primitive):
 class Exp(Primitive):
     """out = exp(a);  da = grad * out"""
 
+    call_name = "exp"
+
     @staticmethod
     def forward(ctx, a):
         out = np.exp(a)
@@ -122,6 +136,8 @@ class Exp(Primitive):
 class Log(Primitive):
     """out = log(a);  da = grad / a"""
 
+    call_name = "log"
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -135,6 +151,8 @@ class Log(Primitive):
 
 class Sqrt(Primitive):
     """out = sqrt(a);  da = grad / (2 * out)"""
+
+    call_name = "sqrt"
 
     @staticmethod
     def forward(ctx, a):
@@ -151,6 +169,8 @@ class Sqrt(Primitive):
 class Sin(Primitive):
     """out = sin(a);  da = grad * cos(a)"""
 
+    call_name = "sin"
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -164,6 +184,8 @@ class Sin(Primitive):
 
 class Cos(Primitive):
     """out = cos(a);  da = -grad * sin(a)"""
+
+    call_name = "cos"
 
     @staticmethod
     def forward(ctx, a):
@@ -179,6 +201,8 @@ class Cos(Primitive):
 class Abs(Primitive):
     """out = |a|;  da = grad * sign(a)  (0 at a == 0, as PyTorch)"""
 
+    call_name = "abs"
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -192,6 +216,8 @@ class Abs(Primitive):
 
 class Tanh(Primitive):
     """out = tanh(a);  da = grad * (1 - out**2)"""
+
+    call_name = "tanh"
 
     @staticmethod
     def forward(ctx, a):
@@ -209,6 +235,8 @@ class Sigmoid(Primitive):
     """out = 1 / (1 + exp(-a)), computed as exp(-log(1 + exp(-a))) so that neither
     sigmoid(1000) nor sigmoid(-1000) overflows;  da = grad * out * (1 - out)"""
 
+    call_name = "sigmoid"
+
     @staticmethod
     def forward(ctx, a):
         out = np.exp(-np.logaddexp(0, -a))
@@ -224,6 +252,8 @@ class Sigmoid(Primitive):
 class Relu(Primitive):
     """out = max(a, 0);  da = grad where a > 0, else 0 (also at a == 0, as PyTorch)"""
 
+    call_name = "relu"
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -238,6 +268,8 @@ class Relu(Primitive):
 class Maximum(Primitive):
     """out = max(a, b) elementwise;  the gradient goes to the larger input, half to each at a tie
     (as PyTorch; the max gate routes the gradient)."""
+
+    call_name = "maximum"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -259,6 +291,8 @@ class Where(Primitive):
     """out = a where condition else b;  da = grad where condition, db = grad elsewhere
     (the condition gets no gradient)."""
 
+    call_name = "where"
+
     @staticmethod
     def forward(ctx, condition, a, b):
         ctx.save_for_backward(condition)
@@ -276,6 +310,8 @@ class Where(Primitive):
 
 class Clip(Primitive):
     """out = min(max(a, low), high);  da = grad where low <= a <= high, else 0 (as torch.clamp)"""
+
+    call_name = "clip"
 
     @staticmethod
     def forward(ctx, a, low=None, high=None):
@@ -299,6 +335,8 @@ class Clip(Primitive):
 
 class Cast(Primitive):
     """out = a converted to `dtype`;  da = grad converted back to a's dtype"""
+
+    call_name = "astype"
 
     @staticmethod
     def forward(ctx, a, dtype):

@@ -9,6 +9,8 @@ class MatMul(Primitive):
     da = grad @ b^T,  db = a^T @ grad  (^T swaps the last two axes; the engine sums
     broadcast batch dimensions back)."""
 
+    call_name = "@ (matmul)"
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)

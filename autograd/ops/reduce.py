@@ -8,6 +8,8 @@ from autograd.ops.shape import BroadcastTo
 class Sum(Primitive):
     """out = sum of a over `axis`;  da = grad repeated over the summed axes"""
 
+    call_name = "sum"
+
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         out = np.sum(a, axis=axis, keepdims=True)
@@ -22,6 +24,8 @@ class Sum(Primitive):
 class Max(Primitive):
     """out = max of a over `axis`;  da = grad at the maxima, shared evenly between ties
     (as torch.amax; the max gate routes the gradient to the winner)."""
+
+    call_name = "max"
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):

@@ -8,6 +8,8 @@ from autograd.function import Primitive
 class Reshape(Primitive):
     """out = a.reshape(shape);  da = grad.reshape(a.shape)"""
 
+    call_name = "reshape"
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
@@ -20,6 +22,8 @@ class Reshape(Primitive):
 
 class Transpose(Primitive):
     """out = a.transpose(axes);  da = grad.transpose(inverse permutation)"""
+
+    call_name = "transpose"
 
     @staticmethod
     def forward(ctx, a, axes):
@@ -35,6 +39,8 @@ class Transpose(Primitive):
 class BroadcastTo(Primitive):
     """out = a repeated along new or size-1 dimensions;  da = grad summed over them
     (returned as is: the engine's sum-back-to-shape does exactly this)."""
+
+    call_name = "broadcast_to"
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -55,6 +61,8 @@ class GetItem(Primitive):
     """out = a[index] (ints, slices, integer arrays, boolean masks);
     da = zeros like a with grad added at the picked places (repeated picks accumulate)."""
 
+    call_name = "t[...] (indexing)"
+
     @staticmethod
     def forward(ctx, a, index):
         ctx.index, ctx.input_shape = index, a.shape
@@ -71,6 +79,8 @@ class GetItem(Primitive):
 class ScatterAdd(Primitive):
     """out = zeros(shape) with out[index] += a (repeated indices add up): the adjoint of GetItem;
     da = grad[index]"""
+
+    call_name = "scatter_add (backward of indexing)"
 
     @staticmethod
     def forward(ctx, a, index, shape):
@@ -94,6 +104,8 @@ def _is_mask(index) -> bool:
 class Concatenate(Primitive):
     """out = the inputs joined along `axis`;  each input gets its slice of grad"""
 
+    call_name = "concatenate"
+
     @staticmethod
     def forward(ctx, *arrays, axis=0):
         ctx.axis = axis
@@ -111,6 +123,8 @@ class Concatenate(Primitive):
 
 class Pad(Primitive):
     """out = a surrounded by a constant (numpy's pad_width);  da = the middle part of grad"""
+
+    call_name = "pad"
 
     @staticmethod
     def forward(ctx, a, pad_width, value=0.0):
@@ -147,6 +161,8 @@ class SlidingWindows(Primitive):
     `axis`, `stride` apart; the window dimensions come last (convolution and pooling use it).
     da = each window's gradient added back where it came from (FoldWindows)."""
 
+    call_name = "sliding_window"
+
     @staticmethod
     def forward(ctx, a, window_shape, axis=None, stride=1):
         window, axes, strides = _window_geometry(a.shape, window_shape, axis, stride)
@@ -166,6 +182,8 @@ class FoldWindows(Primitive):
     """The adjoint of SlidingWindows: out = zeros(shape); each window of `a` is added back at
     the place it was taken from (overlaps add up). One vectorised addition per window offset,
     so a 3x3 window costs 9 additions, never a loop over pixels.  da = SlidingWindows(grad)"""
+
+    call_name = "fold_windows (backward of sliding_window)"
 
     @staticmethod
     def forward(ctx, a, window, axes, strides, shape):
