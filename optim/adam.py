@@ -6,7 +6,7 @@ from typing import Iterable
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, _check_fraction, _check_nonnegative
+from optim.optimizer import Optimizer, _check_fraction, _check_nonnegative, with_weight_decay
 
 
 class Adam(Optimizer):
@@ -47,12 +47,12 @@ class Adam(Optimizer):
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         lr, (beta1, beta2), eps, weight_decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
-        dx = grad
-        if weight_decay != 0:
-            if self.decoupled_weight_decay:
+        if self.decoupled_weight_decay:
+            dx = grad
+            if weight_decay != 0:
                 p *= 1 - lr * weight_decay  # AdamW: shrink x directly
-            else:
-                dx = dx + weight_decay * p.data
+        else:
+            dx = with_weight_decay(grad, p, weight_decay)
         if "exp_avg" not in state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p.data)  # first_moment

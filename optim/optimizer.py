@@ -182,6 +182,11 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
+def with_weight_decay(grad: np.ndarray, p: Tensor, weight_decay: float) -> np.ndarray:
+    """L2 regularisation coupled to the gradient: dx = grad + weight_decay * x."""
+    return grad + weight_decay * p.data if weight_decay != 0 else grad
+
+
 def _check_nonnegative(optimizer: Optimizer, group: dict, key: str) -> None:
     value = group[key]
     if not isinstance(value, (int, float, np.floating, np.integer)) or isinstance(value, bool) or not value >= 0:

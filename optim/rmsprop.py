@@ -6,7 +6,7 @@ from typing import Iterable
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, _check_fraction, _check_nonnegative
+from optim.optimizer import Optimizer, _check_fraction, _check_nonnegative, with_weight_decay
 
 
 class RMSprop(Optimizer):
@@ -37,9 +37,7 @@ class RMSprop(Optimizer):
         _check_fraction(self, group, "alpha")
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
-        dx = grad
-        if group["weight_decay"] != 0:
-            dx = dx + group["weight_decay"] * p.data
+        dx = with_weight_decay(grad, p, group["weight_decay"])
         if "square_avg" not in state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(p.data)

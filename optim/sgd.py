@@ -6,7 +6,7 @@ from typing import Iterable
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, _check_nonnegative
+from optim.optimizer import Optimizer, _check_nonnegative, with_weight_decay
 
 
 class SGD(Optimizer):
@@ -54,9 +54,7 @@ class SGD(Optimizer):
             )
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
-        g = grad
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * p.data
+        g = with_weight_decay(grad, p, group["weight_decay"])
         momentum = group["momentum"]
         if momentum != 0:
             if "momentum_buffer" not in state:
