@@ -49,10 +49,22 @@ def setup(impl: str, dtype: str = "float32", batch: int = 256, sizes=SIZES):
     raise ValueError(f"W2 has no implementation {impl!r}")
 
 
+def softmax_cross_entropy(logits, y):
+    """The numpy references' loss and its gradient, written out:
+    loss = mean_i (logsumexp(z_i) - z_i[y_i]),  d loss / d z = (softmax(z) - onehot(y)) / batch."""
+    rows = np.arange(len(y))
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    total = exp.sum(axis=1, keepdims=True)
+    loss = float(np.mean(np.log(total[:, 0]) - shifted[rows, y]))
+    grad = exp / total
+    grad[rows, y] -= 1
+    grad /= len(y)
+    return loss, grad
+
+
 def numpy_step(layers, x, y):
     params = [array.copy() for layer in layers for array in layer]
-    batch = len(y)
-    rows = np.arange(batch)
 
     def step():
         # forward, keeping what backward needs
@@ -61,15 +73,7 @@ def numpy_step(layers, x, y):
             inputs.append(h)
             z = h @ params[i] + params[i + 1]
             h = np.maximum(z, 0) if i + 2 < len(params) else z
-        z_max = h.max(axis=1, keepdims=True)
-        shifted = h - z_max
-        exp = np.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
-        loss = float(np.mean(np.log(total[:, 0]) - shifted[rows, y]))
-        # backward: d loss / d logits = (softmax - onehot) / batch
-        grad = exp / total
-        grad[rows, y] -= 1
-        grad /= batch
+        loss, grad = softmax_cross_entropy(h, y)
         grads = [None] * len(params)
         for i in range(len(params) - 2, -1, -2):
             grads[i] = inputs[i // 2].T @ grad
