@@ -114,6 +114,8 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays):
     """Call the node's backward and hand each input its share of the gradient."""
     ctx = tensor._ctx
     arrays_in = on_arrays and ctx.function.backward_on_arrays
+    if arrays_in and type(grad) is np.ndarray and not grad.shape:
+        grad = grad[()]  # a 0-d node computes with numpy scalars: ~7x faster than with 0-d arrays
     ctx._output, ctx._as_arrays = tensor, arrays_in
     checking = state.anomaly
     if checking:
@@ -126,21 +128,22 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays):
             state.anomaly = True
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
-    if len(input_grads) != len(ctx.parents):
+    parents = ctx.parents
+    if len(input_grads) != len(parents):
         raise RuntimeError(
             f"{ctx.name}.backward returned {len(input_grads)} gradient(s) but the operation had "
-            f"{len(ctx.parents)} input(s); return one per input (None for inputs without a gradient)."
+            f"{len(parents)} input(s); return one per input (None for inputs without a gradient)."
         )
     if checking:
         from autograd.anomaly import check_backward
 
         check_backward(ctx, input_grads)
-    for parent, needs_grad, parent_grad in zip(ctx.parents, ctx.needs_input_grad, input_grads):
-        if not needs_grad or parent_grad is None:
+    for parent, needs_grad, parent_grad in zip(parents, ctx.needs_input_grad, input_grads):
+        if parent_grad is None or not needs_grad:
             continue
         if on_arrays:
-            if type(parent_grad) is not np.ndarray:
-                parent_grad = np.asarray(value(parent_grad))
+            if type(parent_grad) is not np.ndarray and not isinstance(parent_grad, np.generic):
+                parent_grad = np.asarray(value(parent_grad))  # a Tensor or a Python number
         elif not isinstance(parent_grad, Tensor):
             parent_grad = Tensor._make(np.asarray(parent_grad))
         data = parent.data
@@ -149,9 +152,10 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays):
         if parent_grad.dtype is not data.dtype and parent_grad.dtype != data.dtype:
             parent_grad = parent_grad.astype(data.dtype)
         key = id(parent)
-        grads[key] = grads[key] + parent_grad if key in grads else parent_grad
+        earlier = grads.get(key)
+        grads[key] = parent_grad if earlier is None else earlier + parent_grad
     if not retain_graph:
-        ctx.release()
+        ctx._saved = None  # ctx.release(): its saved values are not needed any more
 
 
 def _own(grad, handed_out):
@@ -161,6 +165,8 @@ def _own(grad, handed_out):
     fresh result, say) it is handed over as it is."""
     if isinstance(grad, Tensor):  # create_graph: a gradient that is part of a graph stays that node
         return grad if grad._requires_grad else Tensor._make(np.array(grad.data))
+    if isinstance(grad, np.generic):  # a numpy scalar (from a 0-d node): a fresh 0-d array
+        return Tensor._make(np.array(grad))
     memory = grad
     while memory.base is not None:  # views: what matters is the memory they look at
         memory = memory.base
@@ -171,7 +177,7 @@ def _own(grad, handed_out):
 
 
 def _as_tensor(grad):
-    return grad if isinstance(grad, Tensor) else Tensor._make(grad)
+    return grad if isinstance(grad, Tensor) else Tensor._make(np.asarray(grad))
 
 
 def _sum_to_input(ctx, grad, parent):

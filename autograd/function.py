@@ -47,10 +47,12 @@ class Context:
     Forward may also set attributes of its own (`ctx.axis = ...`).
     """
 
-    # Fixed fields live in slots (fast, and fewer objects for the garbage collector to
-    # scan); attributes an operation sets itself (ctx.axis, ...) go into __dict__.
-    __slots__ = ("function", "parents", "needs_input_grad", "scope", "_clock", "_saved", "_released",
-                 "_output", "_as_arrays", "created_at", "__dict__", "__weakref__")
+    # Fields every node sets live in slots (fast, and fewer objects for the garbage collector
+    # to scan); the rare ones keep class-level defaults until set, and attributes an operation
+    # sets itself (ctx.axis, ...) go into __dict__.
+    __slots__ = ("function", "parents", "needs_input_grad", "scope", "_clock", "_saved", "_output",
+                 "_as_arrays", "__dict__", "__weakref__")
+    created_at = None  # a stack summary, recorded under detect_anomaly()
 
     def __init__(self, function, parents, needs_input_grad):
         self.function = function
@@ -59,10 +61,8 @@ class Context:
         self.scope = state.scope
         self._clock = _clock
         self._saved = ()
-        self._released = False
         self._output = None  # set by the engine while this node's backward runs
         self._as_arrays = False  # set by the engine: hand saved values to backward as plain arrays?
-        self.created_at = None  # a stack summary, recorded under detect_anomaly()
 
     @property
     def name(self) -> str:
@@ -80,14 +80,18 @@ class Context:
         """The saved values. An input or the output comes back as that very Tensor (so a graph
         built with create_graph reaches through it), other arrays as constant Tensors, plain
         Python values unchanged; during an ordinary backward a Primitive gets plain arrays."""
-        if self._released:
+        if self._saved is None:  # release() freed them
             raise RuntimeError(
                 f"{self.name}: trying to backward through the graph a second time, but its "
                 "saved values were freed after the first backward. Pass retain_graph=True to "
                 "the first backward() (or autograd.grad) if you need to go through it again."
             )
         if self._as_arrays and self._clock == _clock:  # nothing was changed in place since: as saved
-            return self._saved
+            if self._output.data.shape:
+                return self._saved
+            # a 0-d node computes its backward with numpy scalars (its inputs are 0-d too, or it
+            # is a reduction, whose saved arrays are not 0-d)
+            return tuple([v[()] if type(v) is np.ndarray and not v.shape else v for v in self._saved])
         return tuple([self._unpack(value) for value in self._saved])
 
     def _unpack(self, value):
@@ -109,8 +113,7 @@ class Context:
 
     def release(self) -> None:
         """Free the saved values (done after backward unless retain_graph=True)."""
-        self._saved = ()
-        self._released = True
+        self._saved = None
 
 
 def _named(tensor):
@@ -211,15 +214,19 @@ def _forward(cls, ctx, arrays, kwargs, inputs):
         out = cls.forward(ctx, *arrays, **kwargs)
     except (ValueError, IndexError, TypeError) as error:
         raise _op_error(cls, inputs, kwargs, error) from None
-    if type(out) is not np.ndarray and not isinstance(out, (np.generic, int, float, bool)):
+    return out if type(out) is np.ndarray else _as_array_output(cls, ctx, out)
+
+
+def _as_array_output(cls, ctx, out):
+    """numpy returns scalars for 0-d results: make them 0-d arrays (anything else is an error)."""
+    if not isinstance(out, (np.generic, int, float, bool)):
         raise TypeError(
             f"{cls.__name__}.forward returned {type(out).__name__}; a Function computes one numpy "
             "array (for several results, write one Function per result)."
         )
-    if type(out) is not np.ndarray:  # numpy returns scalars for 0-d results
-        scalar, out = out, np.asarray(out)
-        if type(ctx) is Context and ctx._saved:  # if forward saved its output, save the array instead
-            ctx._saved = tuple([out if value is scalar else value for value in ctx._saved])
+    scalar, out = out, np.asarray(out)
+    if type(ctx) is Context and ctx._saved:  # if forward saved its output, save the array instead
+        ctx._saved = tuple([out if value is scalar else value for value in ctx._saved])
     return out
 
 

@@ -55,8 +55,15 @@ class Tensor:
     their dtype (float32 stays float32); integer and boolean tensors carry no gradient.
     """
 
-    __slots__ = ("data", "grad", "_requires_grad", "name", "_ctx", "_version", "_base", "_hooks", "_retains_grad",
-                 "__weakref__")
+    # What every operation sets lives in slots; the rest keeps these class-level defaults until
+    # it is set on one tensor (a name, hooks, an in-place change...), which keeps creating a
+    # tensor cheap: an operation stores four fields.
+    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "__dict__", "__weakref__")
+    name = None
+    _version = 0  # the tick of the last in-place change (see autograd.function.mark_modified)
+    _base = None  # for tensors sharing memory through detach(): the memory's version
+    _hooks = None
+    _retains_grad = False
     __array_ufunc__ = None  # numpy defers to our operators: np.float64(1) - t is a Tensor
     __hash__ = object.__hash__  # == is elementwise, so hash by identity (usable as dict keys)
 
@@ -71,27 +78,16 @@ class Tensor:
         if requires_grad and from_python and dtype is None and array.dtype.kind in "iub":
             array = array.astype(np.float64)  # Tensor([1, 2], requires_grad=True) means floats
         _check_dtype(array, requires_grad)
-        self._init(array, None)
-        self._requires_grad = bool(requires_grad)
-        self.name = name
+        self.data, self.grad, self._requires_grad, self._ctx = array, None, bool(requires_grad), None
+        if name is not None:
+            self.name = name
 
     @staticmethod
     def _make(data: np.ndarray, ctx=None) -> "Tensor":
         """The fast constructor used by operations: no copy, no checks."""
         t = _new_object(Tensor)
-        t._init(data, ctx)
+        t.data, t.grad, t._requires_grad, t._ctx = data, None, ctx is not None, ctx
         return t
-
-    def _init(self, data, ctx):
-        self.data = data
-        self.grad = None
-        self._requires_grad = ctx is not None
-        self.name = None
-        self._ctx = ctx
-        self._version = 0
-        self._base = None  # for tensors sharing memory through detach(): the memory's version
-        self._hooks = None
-        self._retains_grad = False
 
     # ----- attributes -------------------------------------------------------------------
     @property

@@ -479,7 +479,7 @@ def test_backward_frees_saved_values():
     z = y * x
     loss = z.sum()
     loss.backward()
-    assert z.grad_fn._saved == () and y.grad_fn._saved == ()
+    assert z.grad_fn._saved is None and y.grad_fn._saved is None
 
 
 # ----- errors, dtypes and numpy interplay -----------------------------------------------------------
@@ -773,3 +773,29 @@ def test_custom_forward_may_read_needs_input_grad_without_recording():
     with no_grad():
         assert Double.apply(Tensor(np.ones(2), requires_grad=True)).tolist() == [2.0, 2.0]
     assert Double.apply(Tensor(np.ones(2))).grad_fn is None
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_scalar_graph_backward_hands_out_0d_arrays(dtype):
+    # 0-d nodes run their backward rules on numpy scalars (faster than 0-d arrays); what users
+    # see (.grad, hooks, autograd.grad) must still be 0-d arrays of the tensors' dtype.
+    a = Tensor(np.array(1.5, dtype), requires_grad=True)
+    b = Tensor(np.array(-0.5, dtype), requires_grad=True)
+    h = a * b + a  # h = a(b + 1) = 0.75
+    h.retain_grad()
+    seen = []
+    h.register_hook(lambda g: seen.append(g))
+    loss = (h * h).tanh()  # d loss/dh = 2h (1 - tanh(h^2)^2)
+    loss.backward()
+    dh = 2 * 0.75 * (1 - np.tanh(0.75**2) ** 2)
+    expected = {"h": dh, "a": dh * (-0.5 + 1), "b": dh * 1.5}
+    tol = 1e-6 if dtype == np.float32 else 1e-12
+    for name, t in (("h", h), ("a", a), ("b", b)):
+        assert type(t.grad.data) is np.ndarray and t.grad.shape == () and t.grad.dtype == dtype, name
+        assert abs(float(t.grad.data) - expected[name]) < tol, name
+    assert type(seen[0].data) is np.ndarray and seen[0].dtype == dtype
+    a.grad.data += 1  # a .grad is the leaf's own array, safe to change in place
+    assert abs(float(b.grad.data) - expected["b"]) < tol
+    ga, gb = autograd.grad((a * b).exp(), [a, b])
+    assert type(ga.data) is np.ndarray and ga.dtype == dtype
+    assert abs(float(gb.data) - np.exp(-0.75) * 1.5) < tol
