@@ -134,7 +134,8 @@ def chalkgrad_step(layers, x, y):
 
 
 def _assign(parameter, array):
-    """Give a parameter our starting values, in the dtype of the benchmark."""
-    parameter.data = np.array(array, copy=True)
+    """Give a parameter our starting values, in the dtype of the benchmark, laid out in C order
+    as a fresh parameter is (a transposed copy kept in Fortran order makes every update strided)."""
+    parameter.data = np.array(array, order="C", copy=True)
 
 

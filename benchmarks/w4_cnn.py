@@ -180,7 +180,7 @@ def chalkgrad_step(params, x, y):
             layer, kind = key.split(".")
             parameter = getattr(names[layer], kind)
             # nn.Linear keeps its weight as (out, in): ours goes in transposed where needed
-            parameter.data = np.array(value if parameter.shape == value.shape else value.T, copy=True)
+            parameter.data = np.array(value if parameter.shape == value.shape else value.T, order="C", copy=True)
     return sgd_step(model, x, y, LR)
 
 
