@@ -165,6 +165,7 @@ def summarise(records: list[dict]) -> dict:
             "agree": _agree(group), "notes": _notes(group),
             "memory": {impl: r["memory"] for impl, r in group.items() if "memory" in r},
             "peak_mb": {impl: r["peak_mb"] for impl, r in group.items() if "peak_mb" in r},
+            "faults": {impl: r["faults_per_call"] for impl, r in group.items() if "faults_per_call" in r},
             "info": group.get("chalkgrad", {}).get("info", {}),
             "details": {impl: r.get("details_median") for impl, r in group.items() if r.get("details_median")},
         })
@@ -290,6 +291,11 @@ def render(summary: dict, machine: dict, quick: bool, with_torch: bool) -> str:
                 m = r["times"]["micrograd"]
                 lines.append(f"W1 micrograd-style pure-Python Value (context): {format_time(m)}, "
                              f"chalkgrad is {r['times']['chalkgrad'] / m:.2f}x that")
+    for r in summary["rows"]:
+        if r["workload"] in ("W2", "W4") and r["faults"]:
+            counts = ", ".join(f"{impl} {r['faults'][impl]:,.0f}" for impl in ("chalkgrad", "numpy", "torch")
+                               if impl in r["faults"])
+            lines.append(f"{r['workload']} {r['case']} page faults per step: {counts}")
     lines += _linearity_lines(summary["linearity"])
     lines += _memory_lines(summary["memory"])
     lines += _drawing_lines([r for r in summary["rows"] if r["workload"] == "drawing"])
