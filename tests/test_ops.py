@@ -8,6 +8,7 @@ primitive in autograd.ops has no row.
 import importlib
 import inspect
 import pkgutil
+import warnings
 
 import numpy as np
 import pytest
@@ -213,6 +214,46 @@ def test_float32_stays_float32(row):
     expected = np.asarray(row.numpy_fn(*arrays))
     scale = np.abs(expected).max() + 1.0
     assert_close(out.data, expected, rtol=1e-4, atol=1e-5 * scale, what=f"{row.name}: float32 forward")
+
+
+# ----- 0-d inputs -----------------------------------------------------------------------------
+def zero_d_run(row, dtype):
+    """The row on 0-d inputs (the first element of each sample): (our gradients, torch's), or
+    None when the operation does not take 0-d inputs (matmul, axis arguments, ...)."""
+    arrays = tuple(np.asarray(a.flat[0]) for a in row.sample())
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch: "Tensor.T is deprecated on 0-D tensors"
+            xs = leaves(arrays, dtype)
+            out = row.fn(*xs)
+            txs = torch_leaves(arrays)
+            tout = row.torch_fn(*txs)
+    except (ValueError, IndexError, TypeError, RuntimeError):
+        return None
+    if out.shape != () or tuple(tout.shape) != () or not torch.is_floating_point(tout) or not tout.requires_grad:
+        return None
+    out.backward()
+    tout.backward()
+    return xs, txs
+
+
+def test_scalar_graphs_match_torch():
+    """0-d nodes run their backward rules on numpy scalars (faster than 0-d arrays): every row
+    that takes 0-d inputs must still give PyTorch's gradients, as 0-d arrays of the inputs' dtype."""
+    checked = 0
+    for row in DIFFERENTIABLE:
+        for dtype, rtol in ((np.float64, 1e-7), (np.float32, 1e-4)):
+            run = zero_d_run(row, dtype)
+            if run is None:
+                continue
+            checked += 1
+            for i, (x, tx) in enumerate(zip(*run)):
+                if x.grad is None:
+                    assert tx.grad is None or not tx.grad.item(), f"{row.name}: no gradient for input {i}"
+                    continue
+                assert type(x.grad.data) is np.ndarray and x.grad.shape == () and x.grad.dtype == dtype, row.name
+                assert_close(x.grad.data, tx.grad.numpy(), rtol=rtol, atol=1e-6, what=f"{row.name} {dtype.__name__}: input {i}")
+    assert checked >= 200, f"only {checked} row/dtype pairs took 0-d inputs"
 
 
 # ----- the registry -------------------------------------------------------------------------

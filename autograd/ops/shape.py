@@ -141,6 +141,8 @@ class Pad(Primitive):
 
 def _window_geometry(shape, window_shape, axis, stride):
     window = (window_shape,) if np.ndim(window_shape) == 0 else tuple(window_shape)
+    if not shape:
+        raise ValueError("a 0-d tensor has no axis to slide a window along; give it at least one dimension")
     if axis is None:
         axis = tuple(range(len(shape) - len(window), len(shape)))
     axes = tuple(a % len(shape) for a in ((axis,) if np.ndim(axis) == 0 else axis))
