@@ -1,7 +1,7 @@
 """Matrix multiplication."""
 import numpy as np
 
-from autograd.function import Primitive
+from autograd.function import Primitive, value
 
 
 class MatMul(Primitive):
@@ -21,5 +21,14 @@ class MatMul(Primitive):
         a, b = ctx.saved_tensors
         return (
             grad @ b.mT if ctx.needs_input_grad[0] else None,
-            a.mT @ grad if ctx.needs_input_grad[1] else None,
+            _in_layout_of(value(b), a, grad) if ctx.needs_input_grad[1] else None,
         )
+
+
+def _in_layout_of(b, a, grad):
+    """db = a^T @ grad, laid out in memory as b is: for a transposed weight (x @ W.T in a linear
+    layer) computed as (grad^T @ a)^T, so that W.grad comes out C-ordered like W and the
+    optimizer's update runs over contiguous memory."""
+    if b.ndim >= 2 and b.flags.f_contiguous and not b.flags.c_contiguous:
+        return (grad.mT @ a).mT
+    return a.mT @ grad
