@@ -5,6 +5,7 @@ import gc
 
 import numpy as np
 
+from autograd import collector
 from autograd.function import value
 from autograd.grad_mode import state
 from autograd.tensor import Tensor
@@ -58,6 +59,17 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
     Gradients travel as plain arrays in an ordinary backward, and as Tensors (so the walk is
     itself recorded) with create_graph=True.
     """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a walk creates many objects; the cyclic collector would rescan the whole graph
+    try:
+        return _backward(outputs, gradients, retain_graph, create_graph, inputs)
+    finally:
+        collector.thaw(after_backward=True)  # what the collector froze while the graph was recorded
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _backward(outputs, gradients, retain_graph, create_graph, inputs):
     on_arrays = not create_graph
     grads = {}  # id(tensor) -> the sum of the gradients that have reached it so far
     handed_out = set()  # ids of the arrays given to leaves as .grad (the seeds are the caller's)
@@ -73,8 +85,6 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
         results = [None] * len(inputs)
         order, passes_on = _between(order, wanted)
 
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # a walk creates many objects; the cyclic collector would rescan the whole graph
     recording, state.grad_enabled = state.grad_enabled, create_graph
     try:
         for tensor in reversed(order):
@@ -92,8 +102,6 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
                 _propagate(tensor, grad, grads, retain_graph, on_arrays)
     finally:
         state.grad_enabled = recording
-        if gc_was_enabled:
-            gc.enable()
     return results
 
 

@@ -1,0 +1,141 @@
+"""The garbage-collector policy (autograd/collector.py): a full collection that starts while a
+graph is being recorded freezes instead of re-scanning it; backward (or dropping the graph)
+unfreezes; garbage cycles are delayed, never kept; an application's own gc.freeze() is left alone."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+from autograd import Tensor, collector
+
+
+class Cycle:
+    def __init__(self):
+        self.me = self
+
+
+def full_collection_starts():
+    """What the interpreter calls before a full collection (called by hand: deterministic)."""
+    collector._before_full_collection("start", {"generation": 2})
+
+
+def record(x, links=20):
+    for _ in range(links):
+        x = (0.5 * x + 0.1).tanh()
+    return x
+
+
+@pytest.fixture(autouse=True)
+def fresh_policy():
+    was_enabled = gc.isenabled()
+    gc.disable()  # no automatic collection moves the test's young objects around
+    collector.thaw(after_backward=True)
+    yield
+    collector.enabled = True
+    collector.thaw(after_backward=True)
+    gc.unfreeze()
+    if was_enabled:
+        gc.enable()
+
+
+def test_first_collection_after_backward_scans_then_recording_freezes_until_backward():
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = record(x)
+    full_collection_starts()  # the first one after a backward: as usual
+    assert gc.get_freeze_count() == 0
+    y = record(y)
+    full_collection_starts()  # a graph is being recorded: freeze instead
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    y = record(y)
+    full_collection_starts()  # still recording that graph: what is new is frozen too
+    assert gc.get_freeze_count() > frozen
+    y.sum().backward()
+    assert gc.get_freeze_count() == 0
+    assert x.grad is not None
+
+
+def test_dropping_the_graph_without_backward_unfreezes():
+    y = record(Tensor(np.ones(3), requires_grad=True))
+    full_collection_starts()
+    y = record(y)
+    full_collection_starts()
+    assert gc.get_freeze_count() > 0
+    del y  # inference without no_grad: the graph goes away, no backward
+    full_collection_starts()
+    assert gc.get_freeze_count() == 0
+
+
+def test_nothing_is_frozen_when_nothing_is_recorded():
+    full_collection_starts()
+    [Tensor(np.ones(3)) * 2 for _ in range(5)]  # constants record no graph
+    full_collection_starts()
+    assert gc.get_freeze_count() == 0
+
+
+def test_garbage_cycles_are_delayed_not_kept():
+    y = record(Tensor(np.ones(3), requires_grad=True))
+    full_collection_starts()
+    cycle = Cycle()
+    gone = weakref.ref(cycle)
+    del cycle
+    y = record(y)
+    full_collection_starts()  # the cycle is frozen with the graph
+    gc.collect()
+    assert gone() is not None
+    y.sum().backward()
+    gc.collect()  # the first full collection after backward scans everything
+    assert gone() is None
+
+
+def test_an_applications_own_freeze_is_left_alone():
+    keep = [Cycle() for _ in range(3)]
+    gc.freeze()
+    theirs = gc.get_freeze_count()
+    y = record(Tensor(np.ones(3), requires_grad=True))
+    full_collection_starts()
+    y = record(y)
+    full_collection_starts()
+    assert gc.get_freeze_count() == theirs
+    y.sum().backward()
+    assert gc.get_freeze_count() == theirs  # not unfrozen by us
+    gc.unfreeze()
+    del keep
+
+
+def test_switched_off_it_never_freezes():
+    collector.enabled = False
+    y = record(Tensor(np.ones(3), requires_grad=True))
+    full_collection_starts()
+    y = record(y)
+    full_collection_starts()
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_real_deep_chain_builds_and_differentiates_with_the_collector_on():
+    # automatic collections with small thresholds, and a chain that doubles the number of live
+    # objects (a full collection waits until they grew by a quarter), so full collections happen
+    # while it is recorded
+    links = max(3000, len(gc.get_objects()) // 9)
+    gc.enable()
+    thresholds = gc.get_threshold()
+    frozen_during = []
+    watch = lambda phase, info: frozen_during.append(collector._frozen_for is not None) if phase == "stop" else None  # noqa: E731
+    gc.callbacks.append(watch)
+    gc.set_threshold(50, 2, 2)
+    try:
+        x = Tensor(np.full(4, 0.3), requires_grad=True)
+        y = record(x, links=links)
+        y.sum().backward()
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.callbacks.remove(watch)
+    assert any(frozen_during)  # the policy froze during the forward pass
+    assert gc.get_freeze_count() == 0  # and backward unfroze
+    expected = np.full(4, 0.3)
+    slope = np.ones(4)
+    for _ in range(links):
+        expected = np.tanh(0.5 * expected + 0.1)
+        slope *= 0.5 * (1 - expected**2)
+    np.testing.assert_allclose(x.grad.data, slope, rtol=1e-10, atol=1e-300)
