@@ -39,10 +39,11 @@ class Max(Primitive):
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
-        winners = value(a) == value(out)
-        share = winners.astype(a.dtype)  # 1 at the maximum, 0 elsewhere
+        a, out = value(a), value(out)
+        winners = a == out  # True at the maximum
+        if np.count_nonzero(winners) == out.size and not np.isnan(out).any():  # one maximum each
+            return grad.reshape(ctx.keepdims_shape) * winners
+        share = winners.astype(a.dtype)  # 1 at the maximum, 0 elsewhere (and where out is NaN)
         reduced = tuple(i for i, n in enumerate(ctx.keepdims_shape) if n == 1)
-        ties = winners.sum(axis=reduced, keepdims=True)
-        if ties.max() > 1:  # several equal maxima share the gradient
-            share /= ties
+        share /= np.maximum(winners.sum(axis=reduced, keepdims=True), 1)  # equal maxima share it
         return grad.reshape(ctx.keepdims_shape) * share
