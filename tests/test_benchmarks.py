@@ -129,3 +129,16 @@ def test_w3_size_predicted_too_slow_is_capped():
 def test_w1_graph_has_the_demo_size():
     _, info = w1_scalar.setup("chalkgrad", points=100)
     assert 60_000 < info["nodes"] < 70_000 and info["parameters"] == 337
+
+
+def test_w2_and_w4_run_in_three_processes_and_report_the_median_one(monkeypatch):
+    plan = runner.plan(quick=False, workloads=("W2", "W4", "W5"), with_torch=True)
+    assert {c["workload"] for c in plan if c.get("processes") == 3} == {"W2", "W4"}
+    runs = iter([{"median_s": 0.011, "runs": 5, "which": "slow"}, {"median_s": 0.006, "runs": 5, "which": "fast"},
+                 {"median_s": 0.007, "runs": 5, "which": "middle"}])
+    monkeypatch.setattr(runner, "run_in_fresh_process", lambda spec, timeout: next(runs))
+    result = runner._in_several_processes({"processes": 3}, 10.0)
+    assert result["which"] == "middle" and result["process_medians_s"] == [0.006, 0.007, 0.011]
+    failing = iter([{"median_s": 0.01, "runs": 1}, {"error": "boom"}])
+    monkeypatch.setattr(runner, "run_in_fresh_process", lambda spec, timeout: next(failing))
+    assert runner._in_several_processes({"processes": 2}, 10.0) == {"error": "boom"}
