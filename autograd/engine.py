@@ -11,6 +11,12 @@ from autograd.grad_mode import state
 from autograd.tensor import Tensor
 
 
+# Gradients at least this big are reused in place when the engine alone holds them (smaller ones
+# cost little to allocate, and malloc keeps their memory; big ones are handed back to the system
+# and faulted in again on the next step).
+REUSE_BYTES = 1 << 16
+
+
 def toposort(roots, needs_grad_only: bool = True) -> list:
     """Every tensor the roots depend on, each after all of its inputs (iterative depth-first
     post-order, inputs visited in order, so the result is the same on every run and a
@@ -72,6 +78,7 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
 def _backward(outputs, gradients, retain_graph, create_graph, inputs):
     on_arrays = not create_graph
     grads = {}  # id(tensor) -> the sum of the gradients that have reached it so far
+    scratch = set()  # ids of tensors whose gradient is an array only the engine holds (see _propagate)
     handed_out = set()  # ids of the arrays given to leaves as .grad (the seeds are the caller's)
     for output, gradient in zip(outputs, gradients):
         seed = _seed(output, gradient, create_graph)
@@ -91,15 +98,17 @@ def _backward(outputs, gradients, retain_graph, create_graph, inputs):
             grad = grads.pop(id(tensor), None)
             if grad is None:
                 continue  # no gradient reached this tensor
+            reusable = bool(scratch) and id(tensor) in scratch
             if tensor._hooks:
-                grad = _run_hooks(tensor, grad)
+                grad, reusable = _run_hooks(tensor, grad), False
             if wanted is not None:
                 for i in wanted.get(id(tensor), ()):
-                    results[i] = _as_tensor(grad)
+                    results[i], reusable = _as_tensor(grad), False
             elif tensor._ctx is None or tensor._retains_grad:
                 tensor.grad = _own(grad, handed_out) if tensor.grad is None else tensor.grad + grad
+                reusable = False
             if tensor._ctx is not None and (passes_on is None or id(tensor) in passes_on):
-                _propagate(tensor, grad, grads, retain_graph, on_arrays)
+                _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable, scratch)
     finally:
         state.grad_enabled = recording
     return results
@@ -118,20 +127,26 @@ def _between(order, wanted):
     return [t for t in order if id(t) in needed], passes_on
 
 
-def _propagate(tensor, grad, grads, retain_graph, on_arrays):
-    """Call the node's backward and hand each input its share of the gradient."""
+def _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable=False, scratch=None):
+    """Call the node's backward and hand each input its share of the gradient.
+
+    `reusable`: grad is an array nobody but the engine holds, so the backward rule may write its
+    result into it (ctx.may_reuse_grad) instead of allocating one more array of its size. The
+    inputs' gradients that are new arrays (not views, not given to two inputs) are noted in
+    `scratch` as reusable in turn."""
     ctx = tensor._ctx
     arrays_in = on_arrays and ctx.function.backward_on_arrays
     if arrays_in and type(grad) is np.ndarray and not grad.shape:
         grad = grad[()]  # a 0-d node computes with numpy scalars: ~7x faster than with 0-d arrays
-    ctx._output, ctx._as_arrays = tensor, arrays_in
+    may_reuse = reusable and arrays_in and type(grad) is np.ndarray
+    ctx._output, ctx._as_arrays, ctx.may_reuse_grad = tensor, arrays_in, may_reuse
     checking = state.anomaly
     if checking:
         state.anomaly = False  # blame this node, not the operations inside its backward rule
     try:
         input_grads = ctx.function.backward(ctx, grad if arrays_in else _as_tensor(grad))
     finally:
-        ctx._output, ctx._as_arrays = None, False
+        ctx._output, ctx._as_arrays, ctx.may_reuse_grad = None, False, False
         if checking:
             state.anomaly = True
     if type(input_grads) is not tuple:
@@ -149,6 +164,10 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays):
     for parent, needs_grad, parent_grad in zip(parents, ctx.needs_input_grad, input_grads):
         if parent_grad is None or not needs_grad:
             continue
+        new_array = (arrays_in and type(parent_grad) is np.ndarray and parent_grad.nbytes >= REUSE_BYTES
+                     and parent_grad.base is None and (parent_grad is not grad or may_reuse))
+        if new_array and len(input_grads) > 1:  # not one array handed to two inputs
+            new_array = sum(g is parent_grad for g in input_grads) == 1
         if on_arrays:
             if type(parent_grad) is not np.ndarray and not isinstance(parent_grad, np.generic):
                 parent_grad = np.asarray(value(parent_grad))  # a Tensor or a Python number
@@ -161,7 +180,14 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays):
             parent_grad = parent_grad.astype(data.dtype)
         key = id(parent)
         earlier = grads.get(key)
-        grads[key] = parent_grad if earlier is None else earlier + parent_grad
+        if earlier is None:
+            grads[key] = parent_grad
+            if new_array and type(parent_grad) is np.ndarray and parent_grad.base is None:
+                scratch.add(key)
+        else:
+            grads[key] = total = earlier + parent_grad
+            if on_arrays and type(total) is np.ndarray and total.nbytes >= REUSE_BYTES:
+                scratch.add(key)
     if not retain_graph:
         ctx._saved = None  # ctx.release(): its saved values are not needed any more
 

@@ -43,6 +43,8 @@ class Context:
     parents          the inputs exactly as passed to `apply` (Tensors or plain values)
     needs_input_grad one bool per input: does that input want a gradient?
     saved_tensors    what forward saved with `save_for_backward`, as Tensors
+    may_reuse_grad   during an ordinary backward: grad is an array only the engine holds, so a
+                     backward rule may write its result into it (saves one array per node)
     scope            the graph scopes (module names) active when it was recorded
     Forward may also set attributes of its own (`ctx.axis = ...`).
     """
@@ -51,7 +53,7 @@ class Context:
     # to scan); the rare ones keep class-level defaults until set, and attributes an operation
     # sets itself (ctx.axis, ...) go into __dict__.
     __slots__ = ("function", "parents", "needs_input_grad", "scope", "_clock", "_saved", "_output",
-                 "_as_arrays", "__dict__", "__weakref__")
+                 "_as_arrays", "may_reuse_grad", "__dict__", "__weakref__")
     created_at = None  # a stack summary, recorded under detect_anomaly()
 
     def __init__(self, function, parents, needs_input_grad):
@@ -63,6 +65,7 @@ class Context:
         self._saved = ()
         self._output = None  # set by the engine while this node's backward runs
         self._as_arrays = False  # set by the engine: hand saved values to backward as plain arrays?
+        self.may_reuse_grad = False  # set by the engine: may backward write its result into grad?
 
     @property
     def name(self) -> str:
@@ -188,7 +191,9 @@ class Function:
 
 class Primitive(Function):
     """A Function whose backward rule also runs on plain numpy arrays (see the module docstring);
-    the engine's own operations in autograd.ops are Primitives."""
+    the engine's own operations in autograd.ops are Primitives. A rule returns new arrays, views
+    or grad itself, never an array kept elsewhere (a saved one, a ctx attribute): a new array
+    that only the engine holds may later be overwritten in place (ctx.may_reuse_grad)."""
 
     backward_on_arrays = True
 

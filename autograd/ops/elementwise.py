@@ -262,6 +262,8 @@ class Relu(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
+        if ctx.may_reuse_grad:  # the same product, written into grad's memory
+            return np.multiply(grad, value(a) > 0, out=grad)
         return grad * (value(a) > 0)
 
 
