@@ -3,18 +3,18 @@
 A graph holds no reference cycles (a Tensor points to its node, the node to its inputs), so
 reference counting frees it the moment it is dropped. The cyclic collector does not know that:
 while a forward pass records hundreds of thousands of nodes, every full collection re-scans all
-of them (a third of the time of a 100,000-link chain). So:
+of them (a third of the time of a 100,000-link chain). So an automatic full collection that
+starts while a graph is being recorded freezes the objects alive (`gc.freeze()`) instead, and
+has nothing old to scan. Garbage cycles are only delayed, never kept:
 
-- after a backward pass, the first full collection runs as usual (every garbage cycle is found);
-- a later full collection that starts while a graph is being recorded freezes the objects alive
-  (`gc.freeze()`) instead, so it has nothing old to scan;
-- the next backward unfreezes them, and so does the next full collection once the graph we froze
-  for has been dropped without a backward (inference without no_grad).
+- the next backward unfreezes everything we froze, and the first full collection after it runs as
+  usual; so does any full collection once the graph we froze for has been dropped, or when no
+  graph is being recorded, or after 64 freezes in a row;
+- an explicit `gc.collect()` always collects everything.
 
-Garbage cycles are only delayed, by one backward at most. Younger generations are collected as
-usual, and the engine pauses the collector during backward. (A `gc.collect()` called during a
-forward pass may freeze too; call it outside.) An application that calls `gc.freeze()` itself is
-left alone. Switch this off with `autograd.collector.enabled = False`.
+The engine also pauses the collector during backward. An application that has frozen objects
+itself is left alone (but one that calls `gc.freeze()` in the middle of a forward pass has it
+undone by the next backward). Switch this off with `autograd.collector.enabled = False`.
 """
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ import weakref
 from autograd.function import Context
 
 enabled = True
-_frozen_for = None  # while frozen: a weak reference to a node of the graph being recorded
+MAX_FREEZES = 64  # then one full collection runs as usual, even while a graph is being recorded
+_frozen_for = None  # while frozen: a weak reference to the newest node recorded when we froze
+_freezes = 0  # freezes since the last full collection that ran as usual
 _scanned_since_backward = False  # has a full collection run as usual since the last backward?
 
 
@@ -38,27 +40,33 @@ def thaw(after_backward: bool = False) -> None:
         _scanned_since_backward = False
 
 
-def _before_full_collection(phase: str, info: dict) -> None:
-    """gc callback: freeze instead of re-scanning a graph that is being recorded."""
-    global _frozen_for, _scanned_since_backward
-    if phase != "start" or info["generation"] != 2:
-        return
+def on_full_collection(automatic: bool) -> None:
+    """Before a full collection: freeze a graph that is being recorded, or collect as usual."""
+    global _frozen_for, _freezes, _scanned_since_backward
     if _frozen_for is None and gc.get_freeze_count():  # the application freezes objects itself
         return
     node = None
-    if enabled and _scanned_since_backward:
-        node = _frozen_for() if _frozen_for is not None else _node_being_recorded()
+    if (enabled and automatic and _scanned_since_backward and _freezes < MAX_FREEZES
+            and (_frozen_for is None or _frozen_for() is not None)):
+        node = _node_being_recorded()
     if node is None:  # collect as usual
         thaw()
-        _scanned_since_backward = True
+        _freezes, _scanned_since_backward = 0, True
         return
     gc.freeze()
-    _frozen_for = weakref.ref(node)
+    _frozen_for, _freezes = weakref.ref(node), _freezes + 1
+
+
+def _before_full_collection(phase: str, info: dict) -> None:
+    """gc callback. An automatic collection starts when the youngest generation overflows; an
+    explicit gc.collect() (or one while the collector is disabled) is not automatic."""
+    if phase == "start" and info["generation"] == 2:
+        on_full_collection(automatic=gc.isenabled() and gc.get_count()[0] > gc.get_threshold()[0])
 
 
 def _node_being_recorded():
-    """A node among the youngest objects, if operations are being recorded right now."""
-    for obj in gc.get_objects(generation=0):
+    """The newest node among the youngest objects, if operations are being recorded right now."""
+    for obj in reversed(gc.get_objects(generation=0)):
         if type(obj) is Context:
             return obj
     return None

@@ -127,7 +127,7 @@ def _between(order, wanted):
     return [t for t in order if id(t) in needed], passes_on
 
 
-def _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable=False, scratch=None):
+def _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable, scratch):
     """Call the node's backward and hand each input its share of the gradient.
 
     `reusable`: grad is an array nobody but the engine holds, so the backward rule may write its

@@ -16,8 +16,8 @@ class Cycle:
 
 
 def full_collection_starts():
-    """What the interpreter calls before a full collection (called by hand: deterministic)."""
-    collector._before_full_collection("start", {"generation": 2})
+    """What happens before an automatic full collection (called by hand: deterministic)."""
+    collector.on_full_collection(automatic=True)
 
 
 def record(x, links=20):
@@ -82,11 +82,57 @@ def test_garbage_cycles_are_delayed_not_kept():
     del cycle
     y = record(y)
     full_collection_starts()  # the cycle is frozen with the graph
-    gc.collect()
+    y = record(y)
+    full_collection_starts()
     assert gone() is not None
-    y.sum().backward()
-    gc.collect()  # the first full collection after backward scans everything
+    y.sum().backward()  # unfreezes; the first full collection after it scans everything
+    full_collection_starts()
+    gc.collect()
     assert gone() is None
+
+
+def test_an_explicit_collect_collects_everything_even_while_recording():
+    y = record(Tensor(np.ones(3), requires_grad=True))
+    full_collection_starts()
+    cycle = Cycle()
+    gone = weakref.ref(cycle)
+    del cycle
+    y = record(y)
+    full_collection_starts()
+    assert gc.get_freeze_count() > 0
+    y = record(y)
+    gc.collect()  # the interpreter's own call: not automatic
+    assert gone() is None and gc.get_freeze_count() == 0
+
+
+def test_a_kept_graph_without_backward_does_not_keep_garbage_frozen():
+    kept = record(Tensor(np.ones(3), requires_grad=True))
+    full_collection_starts()
+    kept = record(kept)
+    full_collection_starts()
+    assert gc.get_freeze_count() > 0
+    cycle = Cycle()
+    gone = weakref.ref(cycle)
+    del cycle
+    [object() for _ in range(1000)]  # other work: nothing is being recorded now
+    gc.collect(generation=0)  # the young objects move on, as they do between collections
+    full_collection_starts()  # no node among the youngest objects: collect as usual
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert gone() is None
+    del kept
+
+
+def test_freezes_in_a_row_are_bounded():
+    y = record(Tensor(np.ones(3), requires_grad=True))
+    full_collection_starts()
+    for _ in range(collector.MAX_FREEZES):
+        y = record(y, links=1)
+        full_collection_starts()
+        assert gc.get_freeze_count() > 0
+    y = record(y, links=1)
+    full_collection_starts()  # one full collection as usual after MAX_FREEZES freezes
+    assert gc.get_freeze_count() == 0
 
 
 def test_an_applications_own_freeze_is_left_alone():

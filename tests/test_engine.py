@@ -845,3 +845,14 @@ def test_gradients_users_can_see_are_never_overwritten(monkeypatch):
     np.testing.assert_array_equal(g_h.data, np.full((100, 100), 1.5))  # asked for: not overwritten
     np.testing.assert_array_equal(g_x.data, 3.0 * (x.data > 0))
     assert flags == [False, False, False]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_max_over_a_nan_gives_a_nan_gradient_like_torch_amax(dtype):
+    values = [[1.0, np.nan, 0.0], [2.0, 2.0, 1.0], [3.0, 1.0, 0.0]]
+    x = leaf(values, dtype)
+    x.max(axis=1).sum().backward()
+    t = torch.tensor(values, requires_grad=True)
+    t.amax(dim=1).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, t.grad.numpy().astype(dtype))  # NaN row, shared tie, winner
+    assert x.grad.dtype == dtype

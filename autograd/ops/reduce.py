@@ -43,7 +43,7 @@ class Max(Primitive):
         winners = a == out  # True at the maximum
         if np.count_nonzero(winners) == out.size and not np.isnan(out).any():  # one maximum each
             return grad.reshape(ctx.keepdims_shape) * winners
-        share = winners.astype(a.dtype)  # 1 at the maximum, 0 elsewhere (and where out is NaN)
         reduced = tuple(i for i, n in enumerate(ctx.keepdims_shape) if n == 1)
-        share /= np.maximum(winners.sum(axis=reduced, keepdims=True), 1)  # equal maxima share it
+        with np.errstate(invalid="ignore"):  # a NaN maximum has no winner: 0/0, a NaN gradient (as torch)
+            share = winners / winners.sum(axis=reduced, keepdims=True).astype(a.dtype)  # ties share
         return grad.reshape(ctx.keepdims_shape) * share
