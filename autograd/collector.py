@@ -9,7 +9,7 @@ has nothing old to scan. Garbage cycles are only delayed, never kept:
 
 - the next backward unfreezes everything we froze, and the first full collection after it runs as
   usual; so does any full collection once the graph we froze for has been dropped, or when no
-  graph is being recorded, or after 64 freezes in a row;
+  graph is being recorded, or after 256 freezes in a row (a 10^6-link chain takes ~130);
 - an explicit `gc.collect()` always collects everything.
 
 The engine also pauses the collector during backward. An application that has frozen objects
@@ -24,7 +24,7 @@ import weakref
 from autograd.function import Context
 
 enabled = True
-MAX_FREEZES = 64  # then one full collection runs as usual, even while a graph is being recorded
+MAX_FREEZES = 256  # then one full collection runs as usual, even while a graph is being recorded
 _frozen_for = None  # while frozen: a weak reference to the newest node recorded when we froze
 _freezes = 0  # freezes since the last full collection that ran as usual
 _scanned_since_backward = False  # has a full collection run as usual since the last backward?
