@@ -161,13 +161,10 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable, scratch):
         from autograd.anomaly import check_backward
 
         check_backward(ctx, input_grads)
-    for parent, needs_grad, parent_grad in zip(parents, ctx.needs_input_grad, input_grads):
-        if parent_grad is None or not needs_grad:
+    for parent, needs_grad, returned in zip(parents, ctx.needs_input_grad, input_grads):
+        if returned is None or not needs_grad:
             continue
-        new_array = (arrays_in and type(parent_grad) is np.ndarray and parent_grad.nbytes >= REUSE_BYTES
-                     and parent_grad.base is None and (parent_grad is not grad or may_reuse))
-        if new_array and len(input_grads) > 1:  # not one array handed to two inputs
-            new_array = sum(g is parent_grad for g in input_grads) == 1
+        parent_grad = returned
         if on_arrays:
             if type(parent_grad) is not np.ndarray and not isinstance(parent_grad, np.generic):
                 parent_grad = np.asarray(value(parent_grad))  # a Tensor or a Python number
@@ -182,7 +179,7 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable, scratch):
         earlier = grads.get(key)
         if earlier is None:
             grads[key] = parent_grad
-            if new_array and type(parent_grad) is np.ndarray and parent_grad.base is None:
+            if arrays_in and _only_ours(parent_grad, returned, grad, may_reuse, input_grads):
                 scratch.add(key)
         else:
             grads[key] = total = earlier + parent_grad
@@ -190,6 +187,19 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable, scratch):
                 scratch.add(key)
     if not retain_graph:
         ctx._saved = None  # ctx.release(): its saved values are not needed any more
+
+
+def _only_ours(array, returned, grad, may_reuse, input_grads) -> bool:
+    """Is `array`, an input's gradient as the backward rule returned it (`returned`) after the
+    sum-back and dtype cast, a big array that nobody but the engine holds?"""
+    if type(returned) is not np.ndarray or type(array) is not np.ndarray or array.base is not None:
+        return False
+    if array.nbytes < REUSE_BYTES:
+        return False
+    if array is not returned:  # the dtype cast made it: a copy of our own
+        return True
+    # a new array (or grad, if grad was ours), not handed to two inputs (Add's (grad, grad))
+    return (returned is not grad or may_reuse) and sum(g is returned for g in input_grads) == 1
 
 
 def _own(grad, handed_out):
