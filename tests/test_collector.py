@@ -74,14 +74,22 @@ def test_nothing_is_frozen_when_nothing_is_recorded():
     assert gc.get_freeze_count() == 0
 
 
-def test_garbage_cycles_are_delayed_not_kept():
+def garbage_frozen_with_a_graph():
+    """A graph being recorded, frozen by a full collection together with a garbage cycle; returns
+    the graph's output and a weak reference to the cycle."""
     y = record(Tensor(np.ones(3), requires_grad=True))
-    full_collection_starts()
+    full_collection_starts()  # the first one after a backward: as usual
     cycle = Cycle()
     gone = weakref.ref(cycle)
     del cycle
     y = record(y)
     full_collection_starts()  # the cycle is frozen with the graph
+    assert gc.get_freeze_count() > 0
+    return y, gone
+
+
+def test_garbage_cycles_are_delayed_not_kept():
+    y, gone = garbage_frozen_with_a_graph()
     y = record(y)
     full_collection_starts()
     assert gone() is not None
@@ -92,14 +100,7 @@ def test_garbage_cycles_are_delayed_not_kept():
 
 
 def test_an_explicit_collect_collects_everything_even_while_recording():
-    y = record(Tensor(np.ones(3), requires_grad=True))
-    full_collection_starts()
-    cycle = Cycle()
-    gone = weakref.ref(cycle)
-    del cycle
-    y = record(y)
-    full_collection_starts()
-    assert gc.get_freeze_count() > 0
+    y, gone = garbage_frozen_with_a_graph()
     y = record(y)
     gc.collect()  # the interpreter's own call: not automatic
     assert gone() is None and gc.get_freeze_count() == 0
