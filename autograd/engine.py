@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import gc
+from contextlib import contextmanager
 
 import numpy as np
 
 from autograd import collector
-from autograd.function import value
+from autograd.function import plain
 from autograd.grad_mode import state
 from autograd.tensor import Tensor
 
@@ -15,6 +16,35 @@ from autograd.tensor import Tensor
 # cost little to allocate, and malloc keeps their memory; big ones are handed back to the system
 # and faulted in again on the next step).
 REUSE_BYTES = 1 << 16
+
+
+_observers = []  # callbacks watching every node's backward (see observe)
+
+
+@contextmanager
+def observe(callback):
+    """Watch backward passes node by node: the one hook through which drawings and step pages see
+    the engine at work. Inside `with observe(callback):` every node's backward, right after its
+    rule ran, calls
+
+        callback(tensor, upstream, sent, received)
+
+    tensor    the tensor the node made (tensor.grad_fn is the node)
+    upstream  the gradient that arrived at it (after its hooks), d loss / d tensor
+    sent      per input, what the rule returned for it, in the output's broadcast shape
+              (None for an input that needs no gradient)
+    received  per input, that gradient summed back to the input's shape and cast to its dtype:
+              what is added to the input's gradient (None likewise)
+
+    Gradients are numpy arrays (numpy scalars for 0-d nodes) in an ordinary backward, Tensors
+    with create_graph=True; the callback reads them and must not change them. While anyone
+    observes, the engine overwrites no gradient array in place (see _propagate), so what the
+    callback was given stays as it was. Observers see the backward passes of every thread."""
+    _observers.append(callback)
+    try:
+        yield callback
+    finally:
+        _observers.remove(callback)
 
 
 def toposort(roots, needs_grad_only: bool = True) -> list:
@@ -138,7 +168,7 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable, scratch):
     arrays_in = on_arrays and ctx.function.backward_on_arrays
     if arrays_in and type(grad) is np.ndarray and not grad.shape:
         grad = grad[()]  # a 0-d node computes with numpy scalars: ~7x faster than with 0-d arrays
-    may_reuse = reusable and arrays_in and type(grad) is np.ndarray
+    may_reuse = reusable and arrays_in and type(grad) is np.ndarray and not _observers
     ctx._output, ctx._as_arrays, ctx.may_reuse_grad = tensor, arrays_in, may_reuse
     checking = state.anomaly
     if checking:
@@ -152,6 +182,7 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable, scratch):
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
     parents = ctx.parents
+    received = [None] * len(parents) if _observers else None
     if len(input_grads) != len(parents):
         raise RuntimeError(
             f"{ctx.name}.backward returned {len(input_grads)} gradient(s) but the operation had "
@@ -161,13 +192,13 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable, scratch):
         from autograd.anomaly import check_backward
 
         check_backward(ctx, input_grads)
-    for parent, needs_grad, returned in zip(parents, ctx.needs_input_grad, input_grads):
+    for k, (parent, needs_grad, returned) in enumerate(zip(parents, ctx.needs_input_grad, input_grads)):
         if returned is None or not needs_grad:
             continue
         parent_grad = returned
         if on_arrays:
             if type(parent_grad) is not np.ndarray and not isinstance(parent_grad, np.generic):
-                parent_grad = np.asarray(value(parent_grad))  # a Tensor or a Python number
+                parent_grad = np.asarray(plain(parent_grad))  # a Tensor or a Python number
         elif not isinstance(parent_grad, Tensor):
             parent_grad = Tensor._make(np.asarray(parent_grad))
         data = parent.data
@@ -175,16 +206,22 @@ def _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable, scratch):
             parent_grad = _sum_to_input(ctx, parent_grad, parent)
         if parent_grad.dtype is not data.dtype and parent_grad.dtype != data.dtype:
             parent_grad = parent_grad.astype(data.dtype)
+        if received is not None:
+            received[k] = parent_grad
         key = id(parent)
         earlier = grads.get(key)
         if earlier is None:
             grads[key] = parent_grad
-            if arrays_in and _only_ours(parent_grad, returned, grad, may_reuse, input_grads):
+            if arrays_in and not _observers and _only_ours(parent_grad, returned, grad, may_reuse, input_grads):
                 scratch.add(key)
         else:
             grads[key] = total = earlier + parent_grad
-            if on_arrays and type(total) is np.ndarray and total.nbytes >= REUSE_BYTES:
+            if on_arrays and type(total) is np.ndarray and total.nbytes >= REUSE_BYTES and not _observers:
                 scratch.add(key)
+    if received is not None:
+        sent = tuple(g if needs and g is not None else None for g, needs in zip(input_grads, ctx.needs_input_grad))
+        for callback in list(_observers):
+            callback(tensor, grad, sent, tuple(received))
     if not retain_graph:
         ctx._saved = None  # ctx.release(): its saved values are not needed any more
 

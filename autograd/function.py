@@ -8,7 +8,7 @@ records a `Context` — the node of the graph, seen as `tensor.grad_fn`.
 
 The engine's own primitives (`Primitive` subclasses) write each backward rule so that it
 also runs on plain numpy arrays: operators, `.reshape/.transpose/.sum/.astype/.mT`,
-indexing, `Op.apply(...)` for anything else, and `value(x)` for constant masks. An ordinary
+indexing, `Op.apply(...)` for anything else, and `plain(x)` for constant masks. An ordinary
 backward runs the rules on arrays (fast); `create_graph=True` runs the same rules on
 Tensors, so the backward pass is recorded and can be differentiated again.
 """
@@ -150,6 +150,11 @@ class Function:
 
     backward_on_arrays = False  # user-defined backward rules always receive Tensors
     call_name = None  # how users write the operation, for error messages (default: class name)
+    # What is taught about the operation, read by drawings and step pages (see Primitive):
+    symbol = None  # its label in drawings (default: the class name in lower case)
+    notation = None  # the forward as the lecture writes it
+    rule = None  # the backward rule in matrix form
+    local = None  # for elementwise operations: the local derivative d out / d in
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -193,12 +198,22 @@ class Primitive(Function):
     """A Function whose backward rule also runs on plain numpy arrays (see the module docstring);
     the engine's own operations in autograd.ops are Primitives. A rule returns new arrays, views
     or grad itself, never an array kept elsewhere (a saved one, a ctx attribute): a new array
-    that only the engine holds may later be overwritten in place (ctx.may_reuse_grad)."""
+    that only the engine holds may later be overwritten in place (ctx.may_reuse_grad).
+
+    A primitive also carries what the lecture says about it (a test checks every one does):
+        symbol    its label in drawings: "+", "@", "tanh"
+        notation  the forward as written: "{0} @ {1}", "tanh({0})", "{0}ᵀ"
+        rule      the backward in matrix form, one text per input (None for an input that gets no
+                  gradient), or one text for every input with {i} standing for the input at hand:
+                  ("d{0} = d{y} · {1}ᵀ", "d{1} = {0}ᵀ · d{y}"), "d{i} = d{y}"
+        local     for elementwise operations, the local derivative: "1 − tanh²", "σ(1−σ)"
+    Placeholders: {0}, {1}, ... are the inputs, {y} the output; drawings put in the tensors'
+    names (and shapes), so the matmul rule reads "dX = dY · Wᵀ (4×3 = 4×5 · 5×3)"."""
 
     backward_on_arrays = True
 
 
-def value(x):
+def plain(x):
     """The plain array (or number) behind x: for constant masks inside backward rules."""
     return x.data if isinstance(x, Tensor) else x
 

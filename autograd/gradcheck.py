@@ -129,7 +129,7 @@ def gradgradcheck(fn: Callable, inputs, grad_outputs=None, eps: float = 1e-6, at
                 return tuple(Tensor(np.zeros(t.shape)) for t in tensors)
             firsts = grad([y for y, _ in live], tensors, grad_outputs=[v for _, v in live],
                           create_graph=create_graph, allow_unused=True)
-        return tuple(Tensor(np.zeros(t.shape)) if g is None else g for g in firsts)
+        return tuple(Tensor(np.zeros(t.shape)) if g is None else g for g, t in zip(firsts, tensors))
 
     return _check(first_derivatives, tensors, names, eps, atol, rtol, raise_exception, "gradgradcheck",
                   "second derivatives (backward of backward, create_graph=True) do not match central "

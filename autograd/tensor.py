@@ -31,8 +31,8 @@ def _check_dtype(array: np.ndarray, requires_grad: bool) -> None:
         )
 
 
-def _as_operand(x):
-    """What an operator accepts next to a Tensor: Tensors, arrays and plain numbers.
+def _operand(x):
+    """What an operation accepts next to a Tensor: Tensors, arrays and plain numbers (None otherwise).
 
     Numbers stay Python numbers so numpy treats them as 'weak' (2 * float32 stays float32);
     numpy scalars (np.float64(1)) are turned into Python numbers for the same reason.
@@ -236,7 +236,7 @@ class Tensor:
     # ----- arithmetic -------------------------------------------------------------------
     def _binary(self, op, other, reverse=False):
         if type(other) not in _PLAIN_OPERANDS:
-            other = _as_operand(other)
+            other = _operand(other)
             if other is None:
                 return NotImplemented
         return op.apply(other, self) if reverse else op.apply(self, other)
@@ -269,7 +269,7 @@ class Tensor:
         return self._binary(ops.Pow, exponent)
 
     def __rpow__(self, base):
-        base = _as_operand(base)
+        base = _operand(base)
         if base is None:
             return NotImplemented
         if not isinstance(base, Tensor):  # d(b**x)/dx needs log(b), so b becomes a constant Tensor
@@ -286,16 +286,14 @@ class Tensor:
         return ops.Abs.apply(self)
 
     def __matmul__(self, other):
-        other = _as_operand(other)
-        if other is None:
+        if _operand(other) is None:
             return NotImplemented
-        return matmul(self, other)
+        return self.matmul(other)
 
     def __rmatmul__(self, other):
-        other = _as_operand(other)
-        if other is None:
+        if _operand(other) is None:
             return NotImplemented
-        return matmul(other, self)
+        return as_tensor(other, like=self).matmul(self)
 
     # In-place operators follow PyTorch's rules; see _inplace.
     def __iadd__(self, other):
@@ -315,7 +313,7 @@ class Tensor:
         is bumped, so a backward that saved t will refuse to run); when the result must be
         recorded, `t` is rebound to a new tensor `t + x` (out of place, gradients stay right);
         on a leaf that requires grad it is an error, as in PyTorch."""
-        other = _as_operand(other)
+        other = _operand(other)
         if other is None:
             return NotImplemented
         other_needs_grad = isinstance(other, Tensor) and other._requires_grad
@@ -355,7 +353,7 @@ class Tensor:
 
     # ----- comparisons (results carry no gradient) ----------------------------------------
     def _compare(self, ufunc, other):
-        other = _as_operand(other)
+        other = _operand(other)
         if other is None:
             return NotImplemented
         return Tensor._make(np.asarray(ufunc(self.data, other.data if isinstance(other, Tensor) else other)))
@@ -423,10 +421,12 @@ class Tensor:
         return ops.Clip.apply(self, low=min, high=max)
 
     def maximum(self, other) -> "Tensor":
-        return maximum(self, other)
+        """Elementwise larger value; the gradient is split evenly at ties (as PyTorch)."""
+        return ops.Maximum.apply(self, _checked_operand(other, "maximum"))
 
     def minimum(self, other) -> "Tensor":
-        return minimum(self, other)
+        """minimum(a, b) = -maximum(-a, -b) (composite)."""
+        return -((-self).maximum(-as_tensor(other, like=self)))
 
     def astype(self, dtype) -> "Tensor":
         """A copy converted to `dtype`; the gradient is converted back. Integer and boolean
@@ -577,10 +577,42 @@ class Tensor:
         return ops.SlidingWindows.apply(self, window_shape=window_shape, axis=axis, stride=stride)
 
     def split(self, indices_or_sections, axis: int = 0) -> list:
-        return split(self, indices_or_sections, axis)
+        """numpy.split: equal sections (an int) or pieces cut at the given indices (composite of slices)."""
+        length = self.shape[axis]
+        if isinstance(indices_or_sections, numbers.Integral):
+            sections = int(indices_or_sections)
+            if sections <= 0 or length % sections:
+                raise ValueError(
+                    f"split: an axis of length {length} cannot be split into {sections} equal sections; "
+                    "pass the indices to cut at instead."
+                )
+            cuts = list(range(length // sections, length, length // sections))
+        else:
+            cuts = list(indices_or_sections)
+        bounds = [0] + cuts + [length]
+        prefix = (slice(None),) * (axis % self.ndim)
+        return [self[prefix + (slice(start, stop),)] for start, stop in zip(bounds[:-1], bounds[1:])]
 
     def matmul(self, other) -> "Tensor":
-        return matmul(self, other)
+        """Matrix product with numpy's rules: batched over leading dimensions; a 1-D operand
+        is treated as a row (left) or column (right) vector and that dimension removed."""
+        a, b = self, as_tensor(other, like=self)
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul: both operands need at least one dimension, got shapes {a.shape} and "
+                             f"{b.shape}; use * for scalars.")
+        if a.ndim == 1 and b.ndim == 1:
+            return (a.reshape(1, -1) @ b.reshape(-1, 1)).reshape(())
+        if a.ndim == 1:
+            return (a.reshape(1, -1) @ b).squeeze(-2)
+        if b.ndim == 1:
+            return (a @ b.reshape(-1, 1)).squeeze(-1)
+        if a.shape[-1] != b.shape[-2]:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} do not fit: the last dimension of the first "
+                f"({a.shape[-1]}) must equal the second-to-last of the second ({b.shape[-2]}). "
+                "Transpose one of them (e.g. b.T) or check the layer sizes."
+            )
+        return ops.MatMul.apply(a, b)
 
 
 _PLAIN_OPERANDS = frozenset((Tensor, np.ndarray, int, float))  # taken as they are by operators
@@ -619,65 +651,25 @@ def _index_array(index):
     return index
 
 
-def as_tensor(x, dtype=None) -> Tensor:
-    """x itself if it is a Tensor (of that dtype), else a constant Tensor holding it."""
-    if isinstance(x, Tensor) and (dtype is None or x.dtype == np.dtype(dtype)):
-        return x
+def as_tensor(x, dtype=None, like: Tensor | None = None) -> Tensor:
+    """x itself if it is a Tensor (of that dtype), else a constant Tensor holding it. Next to a
+    Tensor `like`, a Python number takes the dtype numpy would give it there (2.0 next to a
+    float32 tensor is float32, as in `2.0 * t`)."""
     if isinstance(x, Tensor):
-        return x.astype(dtype)
+        return x if dtype is None or x.dtype == np.dtype(dtype) else x.astype(dtype)
+    if dtype is None and isinstance(like, Tensor) and isinstance(_operand(x), (int, float)):
+        dtype = np.result_type(like.data, _operand(x))
     return Tensor(x, dtype=dtype)
 
 
-def matmul(a, b) -> Tensor:
-    """Matrix product with numpy's rules: batched over leading dimensions; a 1-D operand
-    is treated as a row (left) or column (right) vector and that dimension removed."""
-    a, b = as_tensor(a), as_tensor(b)
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least one dimension, got shapes {a.shape} and {b.shape}; use * for scalars.")
-    if a.ndim == 1 and b.ndim == 1:
-        return (a.reshape(1, -1) @ b.reshape(-1, 1)).reshape(())
-    if a.ndim == 1:
-        return (a.reshape(1, -1) @ b).squeeze(-2)
-    if b.ndim == 1:
-        return (a @ b.reshape(-1, 1)).squeeze(-1)
-    if a.shape[-1] != b.shape[-2]:
-        raise ValueError(
-            f"matmul: shapes {a.shape} and {b.shape} do not fit: the last dimension of the first "
-            f"({a.shape[-1]}) must equal the second-to-last of the second ({b.shape[-2]}). "
-            "Transpose one of them (e.g. b.T) or check the layer sizes."
-        )
-    return ops.MatMul.apply(a, b)
-
-
-def maximum(a, b) -> Tensor:
-    """Elementwise larger value; the gradient is split evenly at ties (as PyTorch)."""
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = as_tensor(a)  # with no Tensor among the inputs, apply would return a plain array
-    return ops.Maximum.apply(_as_operand(a), _as_operand(b))
-
-
-def minimum(a, b) -> Tensor:
-    """minimum(a, b) = -maximum(-a, -b) (composite)."""
-    return -maximum(-as_tensor(a), -as_tensor(b))
-
-
-def split(x, indices_or_sections, axis: int = 0) -> list:
-    """numpy.split: equal sections (an int) or pieces cut at the given indices (composite of slices)."""
-    x = as_tensor(x)
-    length = x.shape[axis]
-    if isinstance(indices_or_sections, numbers.Integral):
-        sections = int(indices_or_sections)
-        if sections <= 0 or length % sections:
-            raise ValueError(
-                f"split: an axis of length {length} cannot be split into {sections} equal sections; "
-                "pass the indices to cut at instead."
-            )
-        cuts = list(range(length // sections, length, length // sections))
-    else:
-        cuts = list(indices_or_sections)
-    bounds = [0] + cuts + [length]
-    prefix = (slice(None),) * (axis % x.ndim)
-    return [x[prefix + (slice(start, stop),)] for start, stop in zip(bounds[:-1], bounds[1:])]
+def _checked_operand(x, op: str):
+    """x as an operand of `op`, or a TypeError naming what is accepted."""
+    operand = _operand(x)
+    if operand is None and isinstance(x, (list, tuple)):
+        operand = np.asarray(x)
+    if operand is None:
+        raise TypeError(f"{op}: expected a Tensor, a numpy array, a list or a number, got {type(x).__name__}")
+    return operand
 
 
 # The primitives, the engine and the in-place clock refer back to Tensor, so they are

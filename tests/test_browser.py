@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 from autograd import backprop_steps
-from autograd.__main__ import gate_example
+from autograd.cli import gate_example
 
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import autograd.viz.dot
-from autograd.__main__ import main
+from autograd.cli import main
+from autograd.cli.expression import ExpressionError, evaluate, parse_variables
 from autograd.viz import GraphvizTimeoutError
-from autograd.viz.expression import ExpressionError, evaluate, parse_variables
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
 

@@ -856,3 +856,21 @@ def test_max_over_a_nan_gives_a_nan_gradient_like_torch_amax(dtype):
     t.amax(dim=1).sum().backward()
     np.testing.assert_array_equal(x.grad.data, t.grad.numpy().astype(dtype))  # NaN row, shared tie, winner
     assert x.grad.dtype == dtype
+
+
+def test_observe_sees_every_node_with_what_the_engine_computed():
+    x = Tensor(np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.0]]), requires_grad=True)
+    b = Tensor(np.array([0.1, 0.2, 0.3]), requires_grad=True)
+    events = []
+    with autograd.engine.observe(lambda t, up, sent, received: events.append((t, up, sent, received))):
+        h = (x + b).relu()
+        loss = (h * h).sum()
+        loss.backward()
+    assert [t.grad_fn.name for t, *_ in events] == ["Sum", "Mul", "Relu", "Add"]
+    t, upstream, sent, received = events[-1]  # the broadcast add: b's gradient summed over the batch axis
+    assert sent[1].shape == (2, 3) and received[1].shape == (3,)
+    np.testing.assert_allclose(received[1], b.grad.data)
+    np.testing.assert_allclose(received[0], x.grad.data)
+    np.testing.assert_allclose(upstream, 2 * np.maximum(x.data + b.data, 0) * (x.data + b.data > 0))
+    ((x * 2).sum()).backward()  # outside the with-block: not observed
+    assert len(events) == 4

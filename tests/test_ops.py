@@ -8,6 +8,7 @@ primitive in autograd.ops has no row.
 import importlib
 import inspect
 import pkgutil
+import re
 import warnings
 
 import numpy as np
@@ -288,6 +289,31 @@ def test_every_primitive_is_gradient_checked_numerically_and_twice():
     no_second = sorted(c.__name__ for c in primitives - second)
     assert not no_numeric, f"primitives without a central-difference row: {no_numeric}"
     assert not no_second, f"primitives without a second-order row: {no_second}"
+
+
+def _arity(cls) -> int | None:
+    """How many inputs forward takes (None: any number, as concatenate)."""
+    parameters = list(inspect.signature(cls.forward).parameters.values())[1:]  # after ctx
+    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return None
+    return sum(p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty for p in parameters)
+
+
+@pytest.mark.parametrize("cls", sorted(primitive_classes(), key=lambda c: c.__name__), ids=lambda c: c.__name__)
+def test_every_primitive_carries_its_lecture_rule(cls):
+    """symbol (drawings), notation (the forward as written) and rule (the backward in matrix form,
+    one text per input, or one text with {i} for every input) are set, and every placeholder
+    names an input ({0}, {1}, ...), the output ({y}) or, in a shared rule, the input at hand ({i})."""
+    assert cls.symbol and cls.notation and cls.rule, f"{cls.__name__} lacks symbol, notation or rule"
+    arity = _arity(cls)
+    rules = (cls.rule,) if isinstance(cls.rule, str) else cls.rule
+    if not isinstance(cls.rule, str):
+        assert len(rules) == arity, f"{cls.__name__}.rule has {len(rules)} texts for {arity} inputs"
+    allowed = {"y", "i"} | {str(k) for k in range(arity or 0)}
+    for text in (cls.notation, *[r for r in rules if r is not None]):
+        fields = set(re.findall(r"\{(\w*)\}", text))
+        assert fields <= allowed, f"{cls.__name__}: unknown placeholders {fields - allowed} in {text!r}"
+    assert "{i}" not in cls.notation and (isinstance(cls.rule, str) or not any("{i}" in (r or "") for r in rules))
 
 
 def test_table_covers_broadcast_pairs_for_every_binary_primitive():

@@ -8,8 +8,8 @@ import pytest
 
 import autograd
 from autograd import Tensor, backprop_steps, draw_graph, graph_scope
+from autograd.cli import gate_example
 from autograd.viz import GraphTooLargeError, GraphvizTimeoutError, trace
-from autograd.__main__ import gate_example
 from autograd.viz.dot import DotNotFoundError, pipe_many
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")

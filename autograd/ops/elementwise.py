@@ -2,13 +2,16 @@
 in the output's shape and the engine sums them back to each input's shape."""
 import numpy as np
 
-from autograd.function import Primitive, value
+from autograd.function import Primitive, plain
 
 
 class Add(Primitive):
     """out = a + b;  da = grad,  db = grad  (the add gate hands the gradient to both inputs)"""
 
     call_name = "+ (add)"
+    symbol = "+"
+    notation = "{0} + {1}"
+    rule = "d{i} = d{y}"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -24,6 +27,9 @@ class Sub(Primitive):
     (a primitive rather than a + (-b): one node in drawings and one pass over the data)"""
 
     call_name = "- (sub)"
+    symbol = "−"
+    notation = "{0} − {1}"
+    rule = ("d{0} = d{y}", "d{1} = −d{y}")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -38,6 +44,9 @@ class Mul(Primitive):
     """out = a * b;  da = grad * b,  db = grad * a  (the multiply gate swaps its inputs)"""
 
     call_name = "* (mul)"
+    symbol = "×"
+    notation = "{0} × {1}"
+    rule = ("d{0} = d{y} ⊙ {1}", "d{1} = d{y} ⊙ {0}")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -58,6 +67,9 @@ class Div(Primitive):
     (a primitive rather than a * b**-1: one node in drawings and one pass over the data)"""
 
     call_name = "/ (div)"
+    symbol = "÷"
+    notation = "{0} / {1}"
+    rule = ("d{0} = d{y} / {1}", "d{1} = −d{y} ⊙ {0} / {1}²")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -77,6 +89,10 @@ class Neg(Primitive):
     """out = -a;  da = -grad"""
 
     call_name = "- (neg)"
+    symbol = "neg"
+    notation = "−{0}"
+    rule = "d{0} = −d{y}"
+    local = "−1"
 
     @staticmethod
     def forward(ctx, a):
@@ -92,6 +108,9 @@ class Pow(Primitive):
     (da is taken as 0 where b == 0, and db as 0 where a == 0 and b >= 0, as PyTorch does)."""
 
     call_name = "** (pow)"
+    symbol = "**"
+    notation = "{0} ** {1}"
+    rule = ("d{0} = d{y} ⊙ {1} ⊙ {0}^({1} − 1)", "d{1} = d{y} ⊙ {y} ⊙ ln {0}")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -104,12 +123,12 @@ class Pow(Primitive):
         a, b, out = ctx.saved_tensors
         grad_a = None
         if ctx.needs_input_grad[0]:
-            zero_exponent = np.asarray(value(b)) == 0  # a**0 = 1 is flat, also at a = 0 where a**(b-1) is inf
+            zero_exponent = np.asarray(plain(b)) == 0  # a**0 = 1 is flat, also at a = 0 where a**(b-1) is inf
             safe_a = Where.apply(zero_exponent, 1.0, a) if zero_exponent.any() else a
             grad_a = grad * b * safe_a ** (b - 1)
         grad_b = None
         if ctx.needs_input_grad[1]:
-            zero_base = (np.asarray(value(a)) == 0) & (np.asarray(value(b)) >= 0)
+            zero_base = (np.asarray(plain(a)) == 0) & (np.asarray(plain(b)) >= 0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 safe_a = Where.apply(zero_base, 1.0, a) if zero_base.any() else a
                 grad_b = grad * out * Log.apply(safe_a)
@@ -120,6 +139,10 @@ class Exp(Primitive):
     """out = exp(a);  da = grad * out"""
 
     call_name = "exp"
+    symbol = "exp"
+    notation = "exp({0})"
+    rule = "d{0} = d{y} ⊙ {y}"
+    local = "exp(x)"
 
     @staticmethod
     def forward(ctx, a):
@@ -137,6 +160,10 @@ class Log(Primitive):
     """out = log(a);  da = grad / a"""
 
     call_name = "log"
+    symbol = "log"
+    notation = "log({0})"
+    rule = "d{0} = d{y} / {0}"
+    local = "1/x"
 
     @staticmethod
     def forward(ctx, a):
@@ -153,6 +180,10 @@ class Sqrt(Primitive):
     """out = sqrt(a);  da = grad / (2 * out)"""
 
     call_name = "sqrt"
+    symbol = "√"
+    notation = "sqrt({0})"
+    rule = "d{0} = d{y} / (2 {y})"
+    local = "1/(2√x)"
 
     @staticmethod
     def forward(ctx, a):
@@ -170,6 +201,10 @@ class Sin(Primitive):
     """out = sin(a);  da = grad * cos(a)"""
 
     call_name = "sin"
+    symbol = "sin"
+    notation = "sin({0})"
+    rule = "d{0} = d{y} ⊙ cos({0})"
+    local = "cos(x)"
 
     @staticmethod
     def forward(ctx, a):
@@ -186,6 +221,10 @@ class Cos(Primitive):
     """out = cos(a);  da = -grad * sin(a)"""
 
     call_name = "cos"
+    symbol = "cos"
+    notation = "cos({0})"
+    rule = "d{0} = −d{y} ⊙ sin({0})"
+    local = "−sin(x)"
 
     @staticmethod
     def forward(ctx, a):
@@ -202,6 +241,10 @@ class Abs(Primitive):
     """out = |a|;  da = grad * sign(a)  (0 at a == 0, as PyTorch)"""
 
     call_name = "abs"
+    symbol = "abs"
+    notation = "|{0}|"
+    rule = "d{0} = d{y} ⊙ sign({0})"
+    local = "sign(x)"
 
     @staticmethod
     def forward(ctx, a):
@@ -211,13 +254,17 @@ class Abs(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * np.sign(value(a))
+        return grad * np.sign(plain(a))
 
 
 class Tanh(Primitive):
     """out = tanh(a);  da = grad * (1 - out**2)"""
 
     call_name = "tanh"
+    symbol = "tanh"
+    notation = "tanh({0})"
+    rule = "d{0} = d{y} ⊙ (1 − {y}²)"
+    local = "1 − tanh²"
 
     @staticmethod
     def forward(ctx, a):
@@ -236,6 +283,10 @@ class Sigmoid(Primitive):
     sigmoid(1000) nor sigmoid(-1000) overflows;  da = grad * out * (1 - out)"""
 
     call_name = "sigmoid"
+    symbol = "σ"
+    notation = "σ({0})"
+    rule = "d{0} = d{y} ⊙ {y} ⊙ (1 − {y})"
+    local = "σ(1−σ)"
 
     @staticmethod
     def forward(ctx, a):
@@ -253,6 +304,10 @@ class Relu(Primitive):
     """out = max(a, 0);  da = grad where a > 0, else 0 (also at a == 0, as PyTorch)"""
 
     call_name = "relu"
+    symbol = "relu"
+    notation = "relu({0})"
+    rule = "d{0} = d{y} where {0} > 0, else 0"
+    local = "1 where x > 0, else 0"
 
     @staticmethod
     def forward(ctx, a):
@@ -263,8 +318,8 @@ class Relu(Primitive):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         if ctx.may_reuse_grad:  # the same product, written into grad's memory
-            return np.multiply(grad, value(a) > 0, out=grad)
-        return grad * (value(a) > 0)
+            return np.multiply(grad, plain(a) > 0, out=grad)
+        return grad * (plain(a) > 0)
 
 
 class Maximum(Primitive):
@@ -272,6 +327,9 @@ class Maximum(Primitive):
     (as PyTorch; the max gate routes the gradient)."""
 
     call_name = "maximum"
+    symbol = "max"
+    notation = "max({0}, {1})"
+    rule = ("d{0} = d{y} where {0} > {1} (half at ties)", "d{1} = d{y} where {1} > {0} (half at ties)")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -281,7 +339,7 @@ class Maximum(Primitive):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        a, b = value(a), value(b)
+        a, b = plain(a), plain(b)
         share_a = Where.apply(np.equal(a, b), grad * 0.5, grad * np.greater(a, b))
         return (
             share_a if ctx.needs_input_grad[0] else None,
@@ -294,6 +352,9 @@ class Where(Primitive):
     (the condition gets no gradient)."""
 
     call_name = "where"
+    symbol = "where"
+    notation = "where({0}, {1}, {2})"
+    rule = (None, "d{1} = d{y} where {0}, else 0", "d{2} = d{y} where not {0}, else 0")
 
     @staticmethod
     def forward(ctx, condition, a, b):
@@ -314,6 +375,10 @@ class Clip(Primitive):
     """out = min(max(a, low), high);  da = grad where low <= a <= high, else 0 (as torch.clamp)"""
 
     call_name = "clip"
+    symbol = "clip"
+    notation = "clip({0})"
+    rule = "d{0} = d{y} where min ≤ {0} ≤ max, else 0"
+    local = "1 inside [min, max], else 0"
 
     @staticmethod
     def forward(ctx, a, low=None, high=None):
@@ -326,7 +391,7 @@ class Clip(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        a = value(a)
+        a = plain(a)
         inside = np.ones(a.shape, dtype=bool)
         if ctx.low is not None:
             inside &= a >= ctx.low
@@ -339,6 +404,9 @@ class Cast(Primitive):
     """out = a converted to `dtype`;  da = grad converted back to a's dtype"""
 
     call_name = "astype"
+    symbol = "astype"
+    notation = "{0}.astype(…)"
+    rule = "d{0} = d{y} converted back to the dtype of {0}"
 
     @staticmethod
     def forward(ctx, a, dtype):

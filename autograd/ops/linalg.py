@@ -1,7 +1,7 @@
 """Matrix multiplication."""
 import numpy as np
 
-from autograd.function import Primitive, value
+from autograd.function import Primitive, plain
 
 
 class MatMul(Primitive):
@@ -10,6 +10,9 @@ class MatMul(Primitive):
     broadcast batch dimensions back)."""
 
     call_name = "@ (matmul)"
+    symbol = "@"
+    notation = "{0} @ {1}"
+    rule = ("d{0} = d{y} · {1}ᵀ", "d{1} = {0}ᵀ · d{y}")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -21,7 +24,7 @@ class MatMul(Primitive):
         a, b = ctx.saved_tensors
         return (
             grad @ b.mT if ctx.needs_input_grad[0] else None,
-            _in_layout_of(value(b), a, grad) if ctx.needs_input_grad[1] else None,
+            _in_layout_of(plain(b), a, grad) if ctx.needs_input_grad[1] else None,
         )
 
 

@@ -1,7 +1,7 @@
 """Reductions over numpy-style `axis` (None, an int or a tuple) with `keepdims`."""
 import numpy as np
 
-from autograd.function import Primitive, value
+from autograd.function import Primitive, plain
 from autograd.ops.shape import BroadcastTo
 
 
@@ -9,6 +9,9 @@ class Sum(Primitive):
     """out = sum of a over `axis`;  da = grad repeated over the summed axes"""
 
     call_name = "sum"
+    symbol = "Σ"
+    notation = "sum({0})"
+    rule = "d{0} = d{y} copied to every element that was summed"
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -26,6 +29,9 @@ class Max(Primitive):
     (as torch.amax; the max gate routes the gradient to the winner)."""
 
     call_name = "max"
+    symbol = "max"
+    notation = "max({0})"
+    rule = "d{0} = d{y} routed to the maximum (shared at ties), 0 elsewhere"
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -39,7 +45,7 @@ class Max(Primitive):
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
-        a, out = value(a), value(out)
+        a, out = plain(a), plain(out)
         winners = a == out  # True at the maximum
         if np.count_nonzero(winners) == out.size and not np.isnan(out).any():  # one maximum each
             return grad.reshape(ctx.keepdims_shape) * winners

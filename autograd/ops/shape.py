@@ -9,6 +9,9 @@ class Reshape(Primitive):
     """out = a.reshape(shape);  da = grad.reshape(a.shape)"""
 
     call_name = "reshape"
+    symbol = "reshape"
+    notation = "{0}.reshape(…)"
+    rule = "d{0} = d{y} reshaped back to the shape of {0}"
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -24,6 +27,9 @@ class Transpose(Primitive):
     """out = a.transpose(axes);  da = grad.transpose(inverse permutation)"""
 
     call_name = "transpose"
+    symbol = "ᵀ"
+    notation = "{0}ᵀ"
+    rule = "d{0} = d{y} transposed back"
 
     @staticmethod
     def forward(ctx, a, axes):
@@ -41,6 +47,9 @@ class BroadcastTo(Primitive):
     (returned as is: the engine's sum-back-to-shape does exactly this)."""
 
     call_name = "broadcast_to"
+    symbol = "broadcast"
+    notation = "broadcast({0})"
+    rule = "d{0} = d{y} summed over the broadcast axes"
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -62,6 +71,9 @@ class GetItem(Primitive):
     da = zeros like a with grad added at the picked places (repeated picks accumulate)."""
 
     call_name = "t[...] (indexing)"
+    symbol = "[ ]"
+    notation = "{0}[…]"
+    rule = "d{0} = zeros, with d{y} added at the picked places"
 
     @staticmethod
     def forward(ctx, a, index):
@@ -81,6 +93,9 @@ class ScatterAdd(Primitive):
     da = grad[index]"""
 
     call_name = "scatter_add (backward of indexing)"
+    symbol = "scatter"
+    notation = "scatter_add({0})"
+    rule = "d{0} = d{y} at the places {0} was added to"
 
     @staticmethod
     def forward(ctx, a, index, shape):
@@ -105,6 +120,9 @@ class Concatenate(Primitive):
     """out = the inputs joined along `axis`;  each input gets its slice of grad"""
 
     call_name = "concatenate"
+    symbol = "concat"
+    notation = "concatenate(…)"
+    rule = "d{i} = its own slice of d{y}"
 
     @staticmethod
     def forward(ctx, *arrays, axis=0):
@@ -125,6 +143,9 @@ class Pad(Primitive):
     """out = a surrounded by a constant (numpy's pad_width);  da = the middle part of grad"""
 
     call_name = "pad"
+    symbol = "pad"
+    notation = "pad({0})"
+    rule = "d{0} = the middle of d{y} (the padding gets nothing)"
 
     @staticmethod
     def forward(ctx, a, pad_width, value=0.0):
@@ -164,6 +185,9 @@ class SlidingWindows(Primitive):
     da = each window's gradient added back where it came from (FoldWindows)."""
 
     call_name = "sliding_window"
+    symbol = "windows"
+    notation = "windows({0})"
+    rule = "d{0} = every window's gradient added back where the window was taken"
 
     @staticmethod
     def forward(ctx, a, window_shape, axis=None, stride=1):
@@ -186,6 +210,9 @@ class FoldWindows(Primitive):
     so a 3x3 window costs 9 additions, never a loop over pixels.  da = SlidingWindows(grad)"""
 
     call_name = "fold_windows (backward of sliding_window)"
+    symbol = "fold"
+    notation = "fold({0})"
+    rule = "d{0} = d{y} cut into the same windows again"
 
     @staticmethod
     def forward(ctx, a, window, axes, strides, shape):

@@ -1,6 +1,12 @@
-"""Drawing the recorded graph: trace (graph.py), Graphviz rendering (dot.py), step-by-step backprop (steps.py)."""
-from autograd.viz.dot import DotNotFoundError, GraphTooLargeError, GraphvizTimeoutError, draw_graph
+"""Drawing the recorded graph: trace (graph.py), draw_graph (draw.py; Graphviz rendering in dot.py,
+imported only when a drawing is made), step-by-step backprop (steps.py), size limits (limits.py)."""
+from autograd.viz.draw import draw_graph
 from autograd.viz.graph import Graph, Node, trace
+from autograd.viz.limits import (
+           DotNotFoundError,
+           GraphTooLargeError,
+           GraphvizTimeoutError,
+)
 from autograd.viz.steps import BackpropSteps, Step, backprop_steps
 
 __all__ = ["draw_graph", "backprop_steps", "trace", "Graph", "Node", "BackpropSteps", "Step",

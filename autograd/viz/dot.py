@@ -1,11 +1,4 @@
-"""Draw a traced graph with Graphviz.
-
-    from autograd import Tensor, draw_graph
-    x, y, z = (Tensor(v, requires_grad=True, name=n) for v, n in ((-2.0, "x"), (5.0, "y"), (-4.0, "z")))
-    f = (x + y) * z
-    f.backward()
-    draw_graph(f)                        # shows inline in Jupyter
-    draw_graph(f).render("gate", format="svg")
+"""Render traced records with Graphviz (draw_graph in draw.py is the public entry).
 
 Tensors are boxes (value, and gradient in red once known), operations are small
 ellipses between them. Leaves that require grad are blue, parameters amber with a
@@ -24,18 +17,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import graphviz
+try:
+    import graphviz
+except ImportError:
+    raise ImportError(
+        "Drawing graphs needs the `graphviz` Python package (and Graphviz's `dot` program): "
+        "`pip install graphviz`, then install Graphviz itself (`sudo apt-get install graphviz`, "
+        "`brew install graphviz` or `conda install graphviz`). Everything else in autograd works without it."
+    ) from None
 
-from autograd.viz.graph import CONSTANT, LEAF, OP, OUTPUT, PARAMETER, VALUE, Graph, Node, trace
+from autograd.viz.collapse import collapsed_groups, drawn_edges
+from autograd.viz.graph import CONSTANT, LEAF, OP, OUTPUT, PARAMETER, VALUE, Graph, Node
+from autograd.viz.limits import (
+    DEFAULT_MAX_NODES,
+    TIMEOUT,
+    DotNotFoundError,
+    GraphvizTimeoutError,
+    check_size,
+)
 
-DEFAULT_MAX_NODES = 500
-# A tensor used by many operations far apart (x in x*x*...*x) gives long edges; `dot` routes each
-# through one bend point per rank it crosses, and its layout time grows fast with their number.
-BENDS_PER_NODE = 40  # refuse graphs needing more than 40 × max_nodes bend points (20,000: ~5 s)
 # Cap the network-simplex passes of `dot` at 2 × the node count: ordinary drawings need far fewer
 # (and come out the same); tangled ones stop improving instead of running for minutes.
 LAYOUT_LIMITS = {"nslimit": "2", "nslimit1": "2"}
-TIMEOUT = 60  # seconds Graphviz may take for one drawing (or one batch of frames)
+
 
 GRAD_COLOR = "#c0392b"
 STYLES = {
@@ -52,35 +56,7 @@ STYLES = {
 }
 HIGHLIGHT = {"style": "rounded,filled,bold", "fillcolor": "#fde047", "color": "#dc2626", "penwidth": "3",
              "class": "current"}
-INSTALL_ADVICE = (
-    "Graphviz's `dot` program was not found, so the graph cannot be rendered to an image. Install "
-    "Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS), "
-    "`conda install graphviz`, or see https://graphviz.org/download/ — then make sure `dot -V` works in a "
-    "terminal. The DOT text is still available as `.source` (e.g. drawing.save('graph.gv'))."
-)
 
-
-class GraphTooLargeError(ValueError):
-    """The graph is too large to lay out and read; the message says how to draw it anyway.
-
-    `size` says what was too large ('has 20,005 nodes to draw, ...') and `max_nodes_needed`
-    is the smallest max_nodes that draws it (for callers that word the advice themselves)."""
-
-    def __init__(self, message: str, size: str, max_nodes_needed: int):
-        super().__init__(message)
-        self.size = size
-        self.max_nodes_needed = max_nodes_needed
-
-
-class GraphvizTimeoutError(RuntimeError):
-    """Graphviz did not finish within the time limit and was stopped; the message gives advice."""
-
-
-class DotNotFoundError(graphviz.ExecutableNotFound):
-    """Graphviz's `dot` program is missing; the message says how to install it."""
-
-    def __init__(self, message: str = INSTALL_ADVICE):
-        RuntimeError.__init__(self, message)
 
 
 class Drawing(graphviz.Digraph):
@@ -160,41 +136,6 @@ def layout_of(drawing: Drawing) -> Layout:
     return Layout(found["bb"], nodes, edges, clusters)
 
 
-def draw_graph(
-    root,
-    *,
-    rankdir: str = "LR",
-    show_values: bool = True,
-    show_grads: bool = True,
-    show_shapes: bool = True,
-    number_format: str = ".4g",
-    clusters: bool = True,
-    collapse: bool | int | str | Iterable[str] = False,
-    max_nodes: int | None = DEFAULT_MAX_NODES,
-) -> Drawing:
-    """Draw the graph that computed `root` (a Tensor, or a list of Tensors).
-
-    rankdir        'LR' (left to right) or 'TB' (top to bottom)
-    show_values    print each tensor's value (a number, or the first few values of an array)
-    show_grads     print .grad where backward has filled it in (in red)
-    show_shapes    print shape and dtype of non-scalar tensors
-    number_format  a format spec for numbers: '.4g' (default), '.2f', ...
-    clusters       group operations recorded inside a module (graph_scope) in labelled boxes
-    collapse       draw modules as one box each: True (the outermost modules; when one module holds
-                   all the others, as a model does its layers, the modules inside it), an int
-                   (modules at that nesting depth), or module names
-    max_nodes      refuse (with advice) to draw more nodes than this, or long edges (a value used by
-                   many operations far apart) with more than 40 × max_nodes bends; None for no limit
-
-    Returns a `graphviz.Digraph`: `.source` is the DOT text, `.render(path, format='svg')`
-    and `.pipe(format='png')` make images, and Jupyter displays it inline. Graphviz is
-    stopped after 60 s (GraphvizTimeoutError); pass timeout=... to render/pipe for more.
-    """
-    graph = trace(root, number_format=number_format)
-    return render_graph(graph, rankdir=rankdir, show_values=show_values, show_grads=show_grads,
-                        show_shapes=show_shapes, clusters=clusters, collapse=collapse, max_nodes=max_nodes)
-
-
 def render_graph(
     graph: Graph,
     *,
@@ -219,10 +160,10 @@ def render_graph(
     edge where an earlier `layout_of` put them."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_graph: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
-    groups = _collapsed_groups(graph, collapse)
-    edges = _drawn_edges(graph, groups)
+    groups = collapsed_groups(graph, collapse)
+    edges = drawn_edges(graph, groups)
     if max_nodes is not None:
-        _check_size(graph, groups, edges, max_nodes, collapse)
+        check_size(graph, groups, edges, max_nodes, collapse)
 
     drawing = Drawing(name="autograd", graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25",
                                                    "ranksep": "0.35", "bgcolor": "white", **LAYOUT_LIMITS},
@@ -313,6 +254,14 @@ def _label(node: Node, show_values, show_grads, show_shapes, values, grads) -> s
     return "<" + "<br/>".join(lines) + ">"
 
 
+def _module_label(graph, scope, members) -> str:
+    nodes = [graph[i] for i in members]
+    ops = sum(n.kind == OP for n in nodes)
+    params = sum(n.kind == PARAMETER for n in nodes)
+    detail = f"{ops} op{'s' * (ops != 1)}" + (f", {params} parameter{'s' * (params != 1)}" if params else "")
+    return f"<<b>{_esc(scope[-1])}</b><br/>{detail}>"
+
+
 def _shape_text(node: Node) -> str:
     return "×".join(str(n) for n in node.shape) + f" {node.dtype}"
 
@@ -377,118 +326,3 @@ def _edge_statement(tail: str, head: str, pos: str | None) -> str:
     return scratch.body[0]
 
 
-def _collapse_depth_or_names(graph, collapse):
-    if collapse is True:
-        return _model_depth(graph), None
-    if collapse is False or collapse is None:
-        return None, None
-    if isinstance(collapse, int):
-        if collapse < 1:
-            raise ValueError(f"draw_graph: collapse depth must be 1 or more, got {collapse}")
-        return collapse, None
-    names = {collapse} if isinstance(collapse, str) else set(collapse)
-    return None, names
-
-
-def _model_depth(graph) -> int:
-    """The depth collapse=True draws: 1 (the outermost modules); but while a single module holds
-    all the others (a whole model, e.g. an nn.Sequential), the modules one level inside it."""
-    scopes = {node.scope for node in graph.nodes if node.scope}
-    depth = 1
-    while len({scope[:depth] for scope in scopes}) == 1 and any(len(scope) > depth for scope in scopes):
-        depth += 1
-    return depth
-
-
-def _collapsed_groups(graph: Graph, collapse) -> dict:
-    """node id -> (box id, module scope, member ids) for every node drawn inside a collapsed module."""
-    depth, names = _collapse_depth_or_names(graph, collapse)
-    if depth is None and names is None:
-        return {}
-    members = {}
-    for node in graph.nodes:
-        scope = node.scope
-        if names is not None:
-            cut = next((i + 1 for i, name in enumerate(scope) if name in names), None)
-            key = scope[:cut] if cut else None
-        else:
-            key = scope[:depth] if len(scope) >= depth else None
-        if key:
-            members.setdefault(key, []).append(node.id)
-    groups = {}
-    for index, (scope, ids) in enumerate(members.items()):
-        for node_id in ids:
-            groups[node_id] = (f"m{index}", scope, ids)
-    return groups
-
-
-def _moved(node_id, groups):
-    group = groups.get(node_id)
-    return group[0] if group else node_id
-
-
-def _module_label(graph, scope, members) -> str:
-    nodes = [graph[i] for i in members]
-    ops = sum(n.kind == OP for n in nodes)
-    params = sum(n.kind == PARAMETER for n in nodes)
-    detail = f"{ops} op{'s' * (ops != 1)}" + (f", {params} parameter{'s' * (params != 1)}" if params else "")
-    return f"<<b>{_esc(scope[-1])}</b><br/>{detail}>"
-
-
-def _drawn_edges(graph, groups) -> list:
-    """The edges as drawn: edges into and out of a collapsed module box are drawn once."""
-    if not groups:
-        return list(graph.edges)
-    moved = ((_moved(tail, groups), _moved(head, groups)) for tail, head in graph.edges)
-    return list(dict.fromkeys((tail, head) for tail, head in moved if tail != head))
-
-
-def _count_drawn(graph, groups) -> int:
-    return len(graph.nodes) - len(groups) + len({g[0] for g in groups.values()})
-
-
-def _count_bends(edges) -> int:
-    """The bend points `dot` will route long edges through: an edge crossing k ranks (columns
-    in a left-to-right drawing) gets k - 1 of them. Ranks as dot assigns them: a node one after
-    its latest input; a node without inputs (a leaf) just before its first use."""
-    rank = {}
-    for tail, head in edges:  # edges come in topological order
-        rank[head] = max(rank.get(head, 0), rank.get(tail, 0) + 1)
-    first_use = {}
-    for tail, head in edges:
-        if tail not in rank:
-            first_use[tail] = min(first_use.get(tail, rank[head]), rank[head])
-    rank.update((leaf, used - 1) for leaf, used in first_use.items())
-    return sum(max(0, rank[head] - rank[tail] - 1) for tail, head in edges)
-
-
-def _check_size(graph, groups, edges, max_nodes, collapse) -> None:
-    """Raise GraphTooLargeError (with advice) for too many nodes, or for long edges that would
-    take Graphviz minutes to lay out."""
-    count, bends = _count_drawn(graph, groups), _count_bends(edges)
-    if count > max_nodes:
-        ops = sum(node.kind == OP for node in graph.nodes)
-        size = f"has {count:,} nodes to draw ({ops:,} operations), more than the limit of {max_nodes}"
-    elif bends > BENDS_PER_NODE * max_nodes:
-        size = (f"has only {count:,} nodes, but values used by many operations far apart (like x in x*x*...*x) "
-                f"make long edges with {bends:,} bends, more than {BENDS_PER_NODE} × {max_nodes} = "
-                f"{BENDS_PER_NODE * max_nodes:,}")
-    else:
-        return
-    needed = max(count, -(-bends // BENDS_PER_NODE))  # the smallest max_nodes that passes both checks
-    raise GraphTooLargeError(_too_large_message(graph, size, needed, max_nodes, collapse), size, needed)
-
-
-def _too_large_message(graph, size, needed, max_nodes, collapse) -> str:
-    message = (f"draw_graph: this graph {size} (max_nodes={max_nodes}); it would be unreadable and Graphviz "
-               "could take minutes to lay it out. ")
-    has_modules = any(node.scope for node in graph.nodes)
-    if has_modules and not collapse:
-        collapsed = _count_drawn(graph, _collapsed_groups(graph, True))
-        message += f"Pass collapse=True to draw each module as one box ({collapsed:,} nodes). "
-    elif not has_modules:
-        message += ("(It has no module scopes to collapse: operations recorded inside nn.Module calls or "
-                    "`with autograd.graph_scope(name):` can be drawn as one box each with collapse=True.) ")
-    message += (f"Pass max_nodes={needed} (or None) to draw it anyway, or draw a smaller part of the "
-                "computation (an intermediate tensor instead of the final one).")
-    return message

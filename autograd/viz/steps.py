@@ -29,8 +29,8 @@ import numpy as np
 from autograd.engine import sum_to, toposort
 from autograd.grad_mode import no_grad
 from autograd.tensor import Tensor
-from autograd.viz.dot import DEFAULT_MAX_NODES, DotNotFoundError, layout_of, pipe_many, render_graph
 from autograd.viz.graph import OP_SYMBOLS, Graph, _Summary, trace
+from autograd.viz.limits import DEFAULT_MAX_NODES, DotNotFoundError
 
 # What each gate does with the gradient, in the lecture's words.
 RULES = {
@@ -167,6 +167,11 @@ class BackpropSteps(list):
             raise ValueError(f"frames: mode must be 'backward', 'forward' or 'both', got {mode!r}")
         specs = (self._forward_specs() if mode != "backward" else []) + (
             self._backward_specs() if mode != "forward" else [])
+        from autograd.viz.dot import (  # needs the graphviz package
+            layout_of,
+            render_graph,
+        )
+
         options = self._options(options)
         layout = None
         if fixed_layout:
@@ -184,6 +189,8 @@ class BackpropSteps(list):
         """Write the frames as numbered SVG files (step_00.svg, step_01.svg, ...); returns the paths."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        from autograd.viz.dot import pipe_many
+
         frames = self.frames(mode, **options)
         digits = max(2, len(str(len(frames) - 1)))
         paths = []
@@ -196,6 +203,8 @@ class BackpropSteps(list):
     def to_html(self, mode: str = "backward", title: str = "Backpropagation, step by step", **options) -> str:
         """One self-contained HTML page: inline SVG frames, prev/next buttons, ← → keys, a caption
         per step. It loads nothing from the network (a Content-Security-Policy forbids it)."""
+        from autograd.viz.dot import pipe_many
+
         frames = self.frames(mode, captions=False, **options)  # the page shows the caption above the graph
         svgs = [_inline_svg(svg, f"f{k}-") for k, svg in enumerate(pipe_many([fr.drawing for fr in frames]))]
         figures = "\n".join(

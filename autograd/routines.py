@@ -1,11 +1,13 @@
-"""The Tensor operations as free functions (`autograd.exp(x)`, `autograd.concatenate([...])`),
-plus a few constructors. Each accepts Tensors, arrays or numbers."""
+"""numpy-style routines: the functions without a receiver (`where`, `concatenate`, `stack`, the
+constructors `zeros`, `ones`, ...) and the free-function spelling of Tensor methods
+(`autograd.exp(x)` is `x.exp()`, `autograd.matmul(a, b)` is `a.matmul(b)`); a method is always
+the definition, the function here forwards to it. Each accepts Tensors, arrays or numbers."""
 from __future__ import annotations
 
 import numpy as np
 
 from autograd import ops
-from autograd.tensor import Tensor, _shape_arg, as_tensor, matmul, maximum, minimum, split
+from autograd.tensor import Tensor, _checked_operand, _shape_arg, as_tensor
 
 __all__ = [
     "abs", "arange", "clip", "concatenate", "cos", "exp", "full", "log", "log_softmax", "logsumexp", "matmul",
@@ -82,6 +84,26 @@ def sliding_window(x, window_shape, axis=None, stride=1) -> Tensor:
     return as_tensor(x).sliding_window(window_shape, axis=axis, stride=stride)
 
 
+def matmul(a, b) -> Tensor:
+    """a @ b (see Tensor.matmul)."""
+    return as_tensor(a, like=b).matmul(b)
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise larger value; the gradient is split evenly at ties (see Tensor.maximum)."""
+    return as_tensor(a, like=b).maximum(b)
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise smaller value (see Tensor.minimum)."""
+    return as_tensor(a, like=b).minimum(b)
+
+
+def split(x, indices_or_sections, axis: int = 0) -> list:
+    """numpy.split (see Tensor.split)."""
+    return as_tensor(x).split(indices_or_sections, axis)
+
+
 def where(condition, a, b) -> Tensor:
     """a where condition is true, else b (elementwise, broadcasting); condition gets no gradient."""
     condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
@@ -89,13 +111,7 @@ def where(condition, a, b) -> Tensor:
         raise TypeError(f"where: the condition must be boolean (e.g. x > 0), got dtype {condition.dtype}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = as_tensor(a)  # with no Tensor among the inputs, apply would return a plain array
-    return ops.Where.apply(condition, _operand(a), _operand(b))
-
-
-def _operand(x):
-    if isinstance(x, (Tensor, np.ndarray)):
-        return x
-    return np.asarray(x).item() if np.ndim(x) == 0 else np.asarray(x)
+    return ops.Where.apply(condition, _checked_operand(a, "where"), _checked_operand(b, "where"))
 
 
 def concatenate(tensors, axis: int = 0) -> Tensor:

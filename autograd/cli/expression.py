@@ -11,7 +11,8 @@ import ast
 
 import numpy as np
 
-from autograd.tensor import Tensor, as_tensor, maximum, minimum
+from autograd.routines import maximum, minimum
+from autograd.tensor import Tensor, as_tensor
 
 MAX_LENGTH = 500  # characters; keeps parsing and evaluation small
 
