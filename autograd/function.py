@@ -14,6 +14,7 @@ Tensors, so the backward pass is recorded and can be differentiated again.
 """
 from __future__ import annotations
 
+import itertools
 import traceback
 
 import numpy as np
@@ -25,6 +26,7 @@ from autograd.tensor import Tensor
 # A node remembers the tick at which it was recorded; a saved tensor stamped later
 # was modified after it was saved, and its node's backward would be wrong.
 _clock = 0
+_next_seq = itertools.count().__next__  # numbers the nodes in the order they are recorded
 
 
 def mark_modified(tensor: Tensor) -> None:
@@ -42,6 +44,8 @@ class Context:
 
     parents          the inputs exactly as passed to `apply` (Tensors or plain values)
     needs_input_grad one bool per input: does that input want a gradient?
+    seq              its place in recording order (0, 1, 2, ... over the whole process): drawings
+                     number intermediate results in the order they were made
     saved_tensors    what forward saved with `save_for_backward`, as Tensors
     may_reuse_grad   during an ordinary backward: grad is an array only the engine holds, so a
                      backward rule may write its result into it (saves one array per node)
@@ -52,7 +56,7 @@ class Context:
     # Fields every node sets live in slots (fast, and fewer objects for the garbage collector
     # to scan); the rare ones keep class-level defaults until set, and attributes an operation
     # sets itself (ctx.axis, ...) go into __dict__.
-    __slots__ = ("function", "parents", "needs_input_grad", "scope", "_clock", "_saved", "_output",
+    __slots__ = ("function", "parents", "needs_input_grad", "scope", "seq", "_clock", "_saved", "_output",
                  "_as_arrays", "may_reuse_grad", "__dict__", "__weakref__")
     created_at = None  # a stack summary, recorded under detect_anomaly()
 
@@ -61,6 +65,7 @@ class Context:
         self.parents = parents
         self.needs_input_grad = needs_input_grad
         self.scope = state.scope
+        self.seq = _next_seq()
         self._clock = _clock
         self._saved = ()
         self._output = None  # set by the engine while this node's backward runs
