@@ -5,21 +5,15 @@ import traceback
 
 import numpy as np
 
-from autograd.grad_mode import state
+from autograd.grad_mode import _Switch
 
 
-class detect_anomaly:
+class detect_anomaly(_Switch):
     """Inside this context every operation checks its output, and backward checks every
     gradient, for NaN/Inf; the error names the operation and the line that created it."""
 
-    def __enter__(self):
-        self._previous = state.anomaly
-        state.anomaly = True
-        return self
-
-    def __exit__(self, *exc_info):
-        state.anomaly = self._previous
-        return False
+    field = "anomaly"
+    value = True
 
 
 def _where(ctx) -> str:

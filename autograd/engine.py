@@ -1,22 +1,20 @@
-"""The engine: order the graph, then apply the chain rule from the output back to the leaves."""
+"""The engine: apply the chain rule from the output back to the leaves.
+
+Every node (Context) carries `seq`, its place in recording order, and an operation's inputs are
+always made before it. So backward can simply run the nodes newest first: when a node's turn
+comes, every gradient it will ever receive has arrived. `backward` keeps the nodes that have
+received a gradient in a heap ordered by seq, and the summed gradient of each in `pending`.
+"""
 from __future__ import annotations
 
-import gc
 from contextlib import contextmanager
+from heapq import heappop, heappush
 
 import numpy as np
 
-from autograd import collector
-from autograd.function import plain
-from autograd.grad_mode import state
+from autograd import memory
+from autograd.grad_mode import open_blocks, state
 from autograd.tensor import Tensor
-
-
-# Gradients at least this big are reused in place when the engine alone holds them (smaller ones
-# cost little to allocate, and malloc keeps their memory; big ones are handed back to the system
-# and faulted in again on the next step).
-REUSE_BYTES = 1 << 16
-
 
 _observers = []  # callbacks watching every node's backward (see observe)
 
@@ -38,8 +36,8 @@ def observe(callback):
 
     Gradients are numpy arrays (numpy scalars for 0-d nodes) in an ordinary backward, Tensors
     with create_graph=True; the callback reads them and must not change them. While anyone
-    observes, the engine overwrites no gradient array in place (see _propagate), so what the
-    callback was given stays as it was. Observers see the backward passes of every thread."""
+    observes, the engine overwrites no gradient array in place (see memory.only_ours), so what
+    the callback was given stays as it was. Observers see the backward passes of every thread."""
     _observers.append(callback)
     try:
         yield callback
@@ -51,7 +49,8 @@ def toposort(roots, needs_grad_only: bool = True) -> list:
     """Every tensor the roots depend on, each after all of its inputs (iterative depth-first
     post-order, inputs visited in order, so the result is the same on every run and a
     100,000-step chain needs no recursion). With `needs_grad_only`, tensors that do not
-    require grad (constants) are left out."""
+    require grad (constants) are left out. (backward itself needs no sort: see the module
+    docstring; drawings and autograd.grad use this one.)"""
     order, visited = [], set()
     for root in roots:
         stack = [(root, False)]
@@ -63,18 +62,31 @@ def toposort(roots, needs_grad_only: bool = True) -> list:
             if id(tensor) in visited:
                 continue
             visited.add(id(tensor))
-            ctx = tensor._ctx
-            if ctx is None:  # a leaf has no inputs to visit first
+            node = tensor._ctx
+            if node is None:  # a leaf has no inputs to visit first
                 order.append(tensor)
                 continue
             stack.append((tensor, True))
-            for parent in reversed(ctx.parents):
-                if isinstance(parent, Tensor) and (parent._requires_grad or not needs_grad_only) and id(parent) not in visited:
-                    stack.append((parent, False))
+            for parent in reversed(node.parents):
+                if isinstance(parent, Tensor) and (parent._requires_grad or not needs_grad_only):
+                    parent = version_used(parent, node)
+                    if id(parent) not in visited:
+                        stack.append((parent, False))
     return order
 
 
-def sum_to(grad: Tensor, shape: tuple) -> Tensor:
+def version_used(tensor: Tensor, node) -> Tensor:
+    """The version of `tensor` that `node` used: `tensor` itself, or, when tensor was changed in
+    place after node was recorded, the tensor standing for its earlier value (the first input of
+    the node that recorded the change, see Tensor._record_inplace)."""
+    producer = tensor._ctx
+    while producer is not None and producer.since is not None and producer.since > node._clock:
+        tensor = producer.parents[0]
+        producer = tensor._ctx
+    return tensor
+
+
+def sum_to(grad, shape: tuple):
     """Undo numpy broadcasting: sum `grad` over the dimensions that broadcasting added to or
     stretched in an input of `shape`. This is the one place where that happens."""
     if grad.shape == shape:
@@ -92,181 +104,213 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
     Without `inputs`: add each leaf's gradient into leaf.grad (and into .grad of tensors that
     called retain_grad()). With `inputs`: return their gradients instead, touching no .grad.
 
-    Gradients travel as plain arrays in an ordinary backward, and as Tensors (so the walk is
-    itself recorded) with create_graph=True.
+    Gradients travel as plain arrays (numpy scalars for 0-d ones) in an ordinary backward, and
+    as Tensors (so the walk is itself recorded) with create_graph=True.
     """
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # a walk creates many objects; the cyclic collector would rescan the whole graph
-    try:
-        return _backward(outputs, gradients, retain_graph, create_graph, inputs)
-    finally:
-        collector.thaw(after_backward=True)  # what the collector froze while the graph was recorded
-        if gc_was_enabled:
-            gc.enable()
-
-
-def _backward(outputs, gradients, retain_graph, create_graph, inputs):
-    on_arrays = not create_graph
-    grads = {}  # id(tensor) -> the sum of the gradients that have reached it so far
-    scratch = set()  # ids of tensors whose gradient is an array only the engine holds (see _propagate)
-    handed_out = set()  # ids of the arrays given to leaves as .grad (the seeds are the caller's)
+    walk = _Walk(retain_graph, create_graph)
     for output, gradient in zip(outputs, gradients):
         seed = _seed(output, gradient, create_graph)
-        handed_out.add(id(seed.data if isinstance(seed, Tensor) else seed))
-        grads[id(output)] = grads[id(output)] + seed if id(output) in grads else seed
-    order, passes_on, wanted, results = toposort(outputs), None, None, None
+        walk.own.add(id(seed._data if isinstance(seed, Tensor) else seed))  # the caller's: never overwrite
+        walk.send(output, None, seed)
     if inputs is not None:
-        wanted = {}  # id(input) -> its positions in `inputs` (an input may be asked for twice)
+        walk.wanted = {}  # id(input) -> its positions in `inputs` (an input may be asked for twice)
         for i, t in enumerate(inputs):
-            wanted.setdefault(id(t), []).append(i)
-        results = [None] * len(inputs)
-        order, passes_on = _between(order, wanted)
-
+            walk.wanted.setdefault(id(t), []).append(i)
+        walk.results = [None] * len(inputs)
+        walk.passes_on = _between(outputs, walk.wanted)
     recording, state.grad_enabled = state.grad_enabled, create_graph
     try:
-        for tensor in reversed(order):
-            grad = grads.pop(id(tensor), None)
-            if grad is None:
-                continue  # no gradient reached this tensor
-            reusable = bool(scratch) and id(tensor) in scratch
-            if tensor._hooks:
-                grad, reusable = _run_hooks(tensor, grad), False
-            if wanted is not None:
-                for i in wanted.get(id(tensor), ()):
-                    results[i], reusable = _as_tensor(grad), False
-            elif tensor._ctx is None or tensor._retains_grad:
-                tensor.grad = _own(grad, handed_out) if tensor.grad is None else tensor.grad + grad
-                reusable = False
-            if tensor._ctx is not None and (passes_on is None or id(tensor) in passes_on):
-                _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable, scratch)
+        walk.run()
     finally:
         state.grad_enabled = recording
-    return results
+        memory.after_backward()
+    return walk.results
 
 
-def _between(order, wanted):
-    """For autograd.grad: keep only the tensors between the outputs and the wanted inputs.
-    Returns them in order, and the ids of those whose backward must run (an input of theirs
-    leads to a wanted tensor); the rest of the graph is neither walked nor freed."""
-    needed, passes_on = set(wanted), set()
-    for tensor in order:
-        ctx = tensor._ctx
-        if ctx is not None and any(isinstance(p, Tensor) and id(p) in needed for p in ctx.parents):
-            needed.add(id(tensor))
-            passes_on.add(id(tensor))
-    return [t for t in order if id(t) in needed], passes_on
+class _Walk:
+    """One backward pass: the nodes waiting for their turn, newest first, and the gradients
+    that have reached each node (or leaf) so far."""
 
+    def __init__(self, retain_graph, create_graph):
+        self.retain_graph = retain_graph
+        self.on_arrays = not create_graph
+        self.pending = {}  # node (or leaf tensor) -> the sum of the gradients that reached it
+        self.heap = []  # (-seq, tensor, node) for every node that has received a gradient
+        self.leaves = []  # leaves that have received a gradient, in order of arrival
+        self.scratch = set()  # nodes/leaves whose gradient is an array only the engine holds
+        self.own = set()  # ids of the arrays handed out as some .grad (and the caller's seeds)
+        self.wanted = self.results = self.passes_on = None  # for autograd.grad(outputs, inputs)
 
-def _propagate(tensor, grad, grads, retain_graph, on_arrays, reusable, scratch):
-    """Call the node's backward and hand each input its share of the gradient.
+    def run(self):
+        """The chain rule, newest node first: a node's rule turns the gradient that reached it
+        into one gradient per input, and each is added to what that input has received."""
+        heap, pending = self.heap, self.pending
+        while heap:
+            _, tensor, node = heappop(heap)
+            grad = pending.pop(node)
+            if tensor._hooks is not None or tensor._retains_grad or self.wanted is not None:
+                grad = self.arrive(tensor, node, grad)
+                if self.passes_on is not None and node not in self.passes_on:
+                    continue
+            for parent, input_grad in zip(node.parents, self.input_grads(tensor, node, grad)):
+                if input_grad is not None:
+                    self.send(parent, node, input_grad)
+        for leaf in self.leaves:
+            self.arrive(leaf, None, pending.pop(leaf))
 
-    `reusable`: grad is an array nobody but the engine holds, so the backward rule may write its
-    result into it (ctx.may_reuse_grad) instead of allocating one more array of its size. The
-    inputs' gradients that are new arrays (not views, not given to two inputs) are noted in
-    `scratch` as reusable in turn."""
-    ctx = tensor._ctx
-    arrays_in = on_arrays and ctx.function.backward_on_arrays
-    if arrays_in and type(grad) is np.ndarray and not grad.shape:
-        grad = grad[()]  # a 0-d node computes with numpy scalars: ~7x faster than with 0-d arrays
-    may_reuse = reusable and arrays_in and type(grad) is np.ndarray and not _observers
-    ctx._output, ctx._as_arrays, ctx.may_reuse_grad = tensor, arrays_in, may_reuse
-    checking = state.anomaly
-    if checking:
-        state.anomaly = False  # blame this node, not the operations inside its backward rule
-    try:
-        input_grads = ctx.function.backward(ctx, grad if arrays_in else _as_tensor(grad))
-    finally:
-        ctx._output, ctx._as_arrays, ctx.may_reuse_grad = None, False, False
-        if checking:
-            state.anomaly = True
-    if type(input_grads) is not tuple:
-        input_grads = (input_grads,)
-    parents = ctx.parents
-    received = [None] * len(parents) if _observers else None
-    if len(input_grads) != len(parents):
-        raise RuntimeError(
-            f"{ctx.name}.backward returned {len(input_grads)} gradient(s) but the operation had "
-            f"{len(parents)} input(s); return one per input (None for inputs without a gradient)."
-        )
-    if checking:
-        from autograd.anomaly import check_backward
-
-        check_backward(ctx, input_grads)
-    for k, (parent, needs_grad, returned) in enumerate(zip(parents, ctx.needs_input_grad, input_grads)):
-        if returned is None or not needs_grad:
-            continue
-        parent_grad = returned
-        if on_arrays:
-            if type(parent_grad) is not np.ndarray and not isinstance(parent_grad, np.generic):
-                parent_grad = np.asarray(plain(parent_grad))  # a Tensor or a Python number
-        elif not isinstance(parent_grad, Tensor):
-            parent_grad = Tensor._make(np.asarray(parent_grad))
-        data = parent.data
-        if parent_grad.shape != data.shape:
-            parent_grad = _sum_to_input(ctx, parent_grad, parent)
-        if parent_grad.dtype is not data.dtype and parent_grad.dtype != data.dtype:
-            parent_grad = parent_grad.astype(data.dtype)
-        if received is not None:
-            received[k] = parent_grad
-        key = id(parent)
-        earlier = grads.get(key)
+    def send(self, tensor, consumer, grad, reusable=False):
+        """Add `grad` to what has reached `tensor` (as `consumer` used it); a tensor's node gets
+        its turn once, after every node that used the tensor (they are all newer)."""
+        node = tensor._ctx
+        if node is not None and node.since is not None and consumer is not None:
+            tensor = version_used(tensor, consumer)
+            node = tensor._ctx
+        key = tensor if node is None else node
+        earlier = self.pending.get(key)
         if earlier is None:
-            grads[key] = parent_grad
-            if arrays_in and not _observers and _only_ours(parent_grad, returned, grad, may_reuse, input_grads):
-                scratch.add(key)
+            self.pending[key] = grad
+            if node is None:
+                self.leaves.append(tensor)
+            else:
+                heappush(self.heap, (-node.seq, tensor, node))
+            if reusable:
+                self.scratch.add(key)
         else:
-            grads[key] = total = earlier + parent_grad
-            if on_arrays and type(total) is np.ndarray and total.nbytes >= REUSE_BYTES and not _observers:
-                scratch.add(key)
-    if received is not None:
-        sent = tuple(g if needs and g is not None else None for g, needs in zip(input_grads, ctx.needs_input_grad))
-        for callback in list(_observers):
-            callback(tensor, grad, sent, tuple(received))
-    if not retain_graph:
-        ctx._saved = None  # ctx.release(): its saved values are not needed any more
+            self.pending[key] = total = earlier + grad
+            if self.on_arrays and type(total) is np.ndarray and not _observers and memory.big_array(total):
+                self.scratch.add(key)
+
+    def input_grads(self, tensor, node, grad) -> list:
+        """Run the node's backward rule on `grad` (the gradient of `tensor`, the node's output):
+        one gradient per input, summed back to that input's shape and cast to its dtype (None for
+        an input that needs none). Big arrays only the engine holds are marked reusable."""
+        function = node.function
+        arrays_in = self.on_arrays and function.backward_on_arrays
+        if arrays_in and type(grad) is np.ndarray and not grad.shape:
+            grad = grad[()]  # a 0-d node computes with numpy scalars: ~7x faster than with 0-d arrays
+        reusable = node in self.scratch if self.scratch else False
+        may_reuse = reusable and arrays_in and type(grad) is np.ndarray and not _observers
+        returned = self.call_rule(tensor, node, grad if arrays_in else _as_tensor(grad), arrays_in, may_reuse)
+        grads = []
+        for parent, needs, g in zip(node.parents, node.needs_input_grad, returned):
+            if g is None or not needs:
+                grads.append(None)
+                continue
+            data = parent._data
+            if type(g) is not type(data) or (type(g) is np.ndarray and (g.shape != data.shape or g.dtype != data.dtype)):
+                g = self.to_input(node, parent, g)
+            if arrays_in and type(g) is np.ndarray and not _observers and memory.only_ours(g, returned, grad, may_reuse):
+                self.scratch.add(parent._ctx if parent._ctx is not None else parent)
+            grads.append(g)
+        if _observers:
+            sent = tuple(g if needs else None for g, needs in zip(returned, node.needs_input_grad))
+            for callback in list(_observers):
+                callback(tensor, grad, sent, tuple(grads))
+        if not self.retain_graph:
+            node._saved = None  # node.release(): its saved values are not needed any more
+        return grads
+
+    def call_rule(self, tensor, node, grad, arrays_in, may_reuse) -> tuple:
+        """function.backward(node, grad), with the node told what it needs to know meanwhile;
+        returns one gradient per input as the rule gave them."""
+        node._output, node._as_arrays, node.may_reuse_grad = tensor, arrays_in, may_reuse
+        checking = open_blocks.anomaly and state.anomaly
+        if checking:
+            state.anomaly = False  # blame this node, not the operations inside its backward rule
+        try:
+            returned = node.function.backward(node, grad)
+        finally:
+            node._output = None  # (it would keep the tensor and its node alive in a cycle)
+            node._as_arrays = node.may_reuse_grad = False
+            if checking:
+                state.anomaly = True
+        if type(returned) is not tuple:
+            returned = (returned,)
+        if len(returned) != len(node.parents):
+            raise RuntimeError(
+                f"{node.name}.backward returned {len(returned)} gradient(s) but the operation had "
+                f"{len(node.parents)} input(s); return one per input (None for inputs without a gradient)."
+            )
+        if checking:
+            from autograd.anomaly import check_backward
+
+            check_backward(node, returned)
+        return returned
+
+    def arrive(self, tensor, node, grad):
+        """The full gradient has reached `tensor`: run its hooks, hand it to autograd.grad's
+        caller or keep it in .grad (leaves, and tensors that called retain_grad())."""
+        current = tensor._ctx is node  # not an older version of a tensor changed in place since
+        key = tensor if node is None else node
+        if tensor._hooks and current:
+            grad = _run_hooks(tensor, grad)
+            self.scratch.discard(key)
+        if self.wanted is not None:
+            for i in self.wanted.get(id(tensor), ()) if current else ():
+                self.results[i] = _as_tensor(grad)
+                self.scratch.discard(key)
+        elif (node is None or tensor._retains_grad) and current:
+            tensor.grad = self.keep(grad) if tensor.grad is None else tensor.grad + grad
+            self.scratch.discard(key)
+        return grad
+
+    def keep(self, grad):
+        """A .grad of its own, safe to change in place. Backward rules may hand one array, or views
+        of it, to several inputs (Add, Reshape) and read-only broadcasts (Sum): a gradient whose
+        memory another leaf already has, or that is read-only, is copied; otherwise (a matmul's
+        fresh result, say) it is handed over as it is."""
+        if isinstance(grad, Tensor):  # create_graph: a gradient that is part of a graph stays that node
+            return grad if grad._requires_grad else Tensor._make(np.array(grad._data))
+        if type(grad) is not np.ndarray:  # a numpy scalar (from a 0-d node)
+            return Tensor._make(np.float64(grad) if grad.dtype == np.float64 else np.array(grad))
+        memory_of = grad
+        while memory_of.base is not None:  # views: what matters is the memory they look at
+            memory_of = memory_of.base
+        if not grad.flags.writeable or id(memory_of) in self.own:
+            grad = memory_of = grad.copy()
+        self.own.add(id(memory_of))
+        return Tensor._make(grad)
+
+    def to_input(self, node, parent, grad):
+        """A gradient as backward returned it, made fit for its input: an array (or numpy scalar)
+        in an ordinary backward, a Tensor with create_graph; summed back to the input's shape
+        (undoing broadcasting) and cast to its dtype."""
+        if self.on_arrays:
+            if type(grad) is not np.ndarray and not isinstance(grad, np.generic):
+                grad = np.asarray(grad._array() if isinstance(grad, Tensor) else grad)  # a Tensor or a number
+        elif not isinstance(grad, Tensor):
+            grad = Tensor._make(np.asarray(grad))
+        data = parent._data
+        if grad.shape != data.shape:
+            grad = _sum_to_input(node, grad, parent)
+        if grad.dtype is not data.dtype and grad.dtype != data.dtype:
+            grad = grad.astype(data.dtype)
+        return grad
 
 
-def _only_ours(array, returned, grad, may_reuse, input_grads) -> bool:
-    """Is `array`, an input's gradient as the backward rule returned it (`returned`) after the
-    sum-back and dtype cast, a big array that nobody but the engine holds?"""
-    if type(returned) is not np.ndarray or type(array) is not np.ndarray or array.base is not None:
-        return False
-    if array.nbytes < REUSE_BYTES:
-        return False
-    if array is not returned:  # the dtype cast made it: a copy of our own
-        return True
-    # a new array (or grad, if grad was ours), not handed to two inputs (Add's (grad, grad))
-    return (returned is not grad or may_reuse) and sum(g is returned for g in input_grads) == 1
-
-
-def _own(grad, handed_out):
-    """A .grad of its own, safe to change in place. Backward rules may hand one array, or views
-    of it, to several inputs (Add, Reshape) and read-only broadcasts (Sum): a gradient whose
-    memory another leaf already has, or that is read-only, is copied; otherwise (a matmul's
-    fresh result, say) it is handed over as it is."""
-    if isinstance(grad, Tensor):  # create_graph: a gradient that is part of a graph stays that node
-        return grad if grad._requires_grad else Tensor._make(np.array(grad.data))
-    if isinstance(grad, np.generic):  # a numpy scalar (from a 0-d node): a fresh 0-d array
-        return Tensor._make(np.array(grad))
-    memory = grad
-    while memory.base is not None:  # views: what matters is the memory they look at
-        memory = memory.base
-    if not grad.flags.writeable or id(memory) in handed_out:
-        grad = memory = grad.copy()
-    handed_out.add(id(memory))
-    return Tensor._make(grad)
+def _between(outputs, wanted) -> set:
+    """For autograd.grad: the nodes whose backward must run, those with an input that leads to a
+    wanted tensor; the rest of the graph is neither walked nor freed."""
+    leads, passes_on = set(wanted), set()
+    for tensor in toposort(outputs):
+        node = tensor._ctx
+        if node is not None and any(isinstance(p, Tensor) and id(version_used(p, node)) in leads
+                                    for p in node.parents):
+            leads.add(id(tensor))
+            passes_on.add(node)
+    return passes_on
 
 
 def _as_tensor(grad):
     return grad if isinstance(grad, Tensor) else Tensor._make(np.asarray(grad))
 
 
-def _sum_to_input(ctx, grad, parent):
+def _sum_to_input(node, grad, parent):
     try:
         return sum_to(grad, parent.shape)
     except ValueError:
         raise RuntimeError(
-            f"{ctx.name}.backward returned a gradient of shape {grad.shape} for an input of shape "
+            f"{node.name}.backward returned a gradient of shape {grad.shape} for an input of shape "
             f"{parent.shape}; a gradient must have its input's shape (or the output's, which the "
             "engine sums back)."
         ) from None
@@ -282,7 +326,7 @@ def _seed(output, gradient, create_graph):
             "Give a leaf requires_grad=True before computing with it (and not under no_grad)."
         )
     if gradient is None:
-        if output.data.size != 1:
+        if output._data.size != 1:
             raise RuntimeError(
                 f"backward: the output has shape {output.shape}, not a single number, so its gradient "
                 "is not defined without `gradient=` (a tensor of that shape, the v in v^T J). Call "
@@ -291,7 +335,7 @@ def _seed(output, gradient, create_graph):
         seed = np.ones(output.shape, dtype=output.dtype)
         return Tensor._make(seed) if create_graph else seed
     if isinstance(gradient, Tensor):
-        seed = gradient if create_graph else gradient.data
+        seed = gradient if create_graph else gradient._array()
     else:
         seed = np.asarray(gradient, dtype=output.dtype)
         seed = Tensor._make(seed) if create_graph else seed
@@ -316,7 +360,7 @@ def _run_hooks(tensor, grad):
                     f"{replaced.shape}; a hook may change the gradient's values, not its shape."
                 )
             grad = replaced
-    return grad.data if on_arrays else grad
+    return grad._array() if on_arrays else grad
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):

@@ -19,7 +19,7 @@ import traceback
 
 import numpy as np
 
-from autograd.grad_mode import state
+from autograd.grad_mode import open_blocks, state
 from autograd.tensor import Tensor
 
 # In-place changes stamp a tensor with the next tick of this clock (its `_version`).
@@ -27,50 +27,60 @@ from autograd.tensor import Tensor
 # was modified after it was saved, and its node's backward would be wrong.
 _clock = 0
 _next_seq = itertools.count().__next__  # numbers the nodes in the order they are recorded
+_new = object.__new__
 
 
-def mark_modified(tensor: Tensor) -> None:
-    """Record that `tensor.data` was changed in place (and so the data of the tensor it was
-    detach()'ed from, or of those detach()'ed from it: they share memory)."""
+class Memory:
+    """Stands for memory that several tensors share (views, detach()): an in-place change of
+    any of them stamps the shared memory, so every node that saved one of them notices."""
+
+    __slots__ = ("_version",)
+
+    def __init__(self):
+        self._version = 0
+
+
+def mark_modified(tensor: Tensor) -> int:
+    """Record that `tensor`'s data was changed in place (and so the data of every tensor that
+    shares its memory). Returns the clock tick of the change."""
     global _clock
     _clock += 1
     tensor._version = _clock
     if tensor._base is not None:
         tensor._base._version = _clock
+    return _clock
+
+
+def share_memory(view: Tensor, source: Tensor) -> None:
+    """`view` looks at `source`'s memory (a reshape, a transpose, detach()): from now on an
+    in-place change of either counts as a change of both for the version checks."""
+    if source._base is None:
+        source._base = Memory()
+    view._base = source._base
 
 
 class Context:
     """The node one operation leaves in the graph.
 
+    function         the Function class that made it (its backward rule, its lecture rule)
     parents          the inputs exactly as passed to `apply` (Tensors or plain values)
     needs_input_grad one bool per input: does that input want a gradient?
-    seq              its place in recording order (0, 1, 2, ... over the whole process): drawings
-                     number intermediate results in the order they were made
+    scope            the graph scopes (module names) active when it was recorded
+    seq              its place in recording order (0, 1, 2, ... over the whole process). An
+                     operation's inputs were made before it, so the engine runs the backward
+                     rules newest node first, and drawings number intermediate results by it.
     saved_tensors    what forward saved with `save_for_backward`, as Tensors
     may_reuse_grad   during an ordinary backward: grad is an array only the engine holds, so a
                      backward rule may write its result into it (saves one array per node)
-    scope            the graph scopes (module names) active when it was recorded
     Forward may also set attributes of its own (`ctx.axis = ...`).
     """
 
-    # Fields every node sets live in slots (fast, and fewer objects for the garbage collector
-    # to scan); the rare ones keep class-level defaults until set, and attributes an operation
-    # sets itself (ctx.axis, ...) go into __dict__.
+    # The fields every node sets live in slots (fast to make, and fewer objects for the garbage
+    # collector); attributes an operation sets itself (ctx.axis, ...) go into __dict__.
     __slots__ = ("function", "parents", "needs_input_grad", "scope", "seq", "_clock", "_saved", "_output",
                  "_as_arrays", "may_reuse_grad", "__dict__", "__weakref__")
     created_at = None  # a stack summary, recorded under detect_anomaly()
-
-    def __init__(self, function, parents, needs_input_grad):
-        self.function = function
-        self.parents = parents
-        self.needs_input_grad = needs_input_grad
-        self.scope = state.scope
-        self.seq = _next_seq()
-        self._clock = _clock
-        self._saved = ()
-        self._output = None  # set by the engine while this node's backward runs
-        self._as_arrays = False  # set by the engine: hand saved values to backward as plain arrays?
-        self.may_reuse_grad = False  # set by the engine: may backward write its result into grad?
+    since = None  # a node recorded by an in-place change: the tick of that change (see record_inplace)
 
     @property
     def name(self) -> str:
@@ -88,25 +98,22 @@ class Context:
         """The saved values. An input or the output comes back as that very Tensor (so a graph
         built with create_graph reaches through it), other arrays as constant Tensors, plain
         Python values unchanged; during an ordinary backward a Primitive gets plain arrays."""
-        if self._saved is None:  # release() freed them
+        saved = self._saved
+        if saved is None:  # released after an earlier backward
             raise RuntimeError(
                 f"{self.name}: trying to backward through the graph a second time, but its "
                 "saved values were freed after the first backward. Pass retain_graph=True to "
                 "the first backward() (or autograd.grad) if you need to go through it again."
             )
         if self._as_arrays and self._clock == _clock:  # nothing was changed in place since: as saved
-            if self._output.data.shape:
-                return self._saved
-            # a 0-d node computes its backward with numpy scalars (its inputs are 0-d too, or it
-            # is a reduction, whose saved arrays are not 0-d)
-            return tuple([v[()] if type(v) is np.ndarray and not v.shape else v for v in self._saved])
-        return tuple([self._unpack(value) for value in self._saved])
+            return saved
+        return tuple([self._unpack(value) for value in saved])
 
     def _unpack(self, value):
-        if type(value) is not np.ndarray:
+        if type(value) is not np.ndarray and type(value) is not np.float64:
             return value
-        for tensor in (*self.parents, self._output):
-            if isinstance(tensor, Tensor) and tensor.data is value:
+        for tensor in (*self.parents, getattr(self, "_output", None)):
+            if isinstance(tensor, Tensor) and tensor._data is value:
                 base = tensor._base
                 if tensor._version > self._clock or (base is not None and base._version > self._clock):
                     raise RuntimeError(
@@ -114,7 +121,8 @@ class Context:
                         f"dtype {tensor.dtype}{_named(tensor)}) was modified in place after "
                         f"{self.name} used it, so its gradient would be wrong. Do not modify it "
                         "in place (use an out-of-place operation, e.g. `x = x + 1` instead of "
-                        "`x += 1` under no_grad), or modify a copy made with Tensor(x) (detach() shares memory)."
+                        "`x += 1`), or modify a copy made with x.clone() or Tensor(x) (reshape, "
+                        "transpose and detach() share memory)."
                     )
                 return value if self._as_arrays else tensor
         return value if self._as_arrays else Tensor._make(value)
@@ -122,6 +130,20 @@ class Context:
     def release(self) -> None:
         """Free the saved values (done after backward unless retain_graph=True)."""
         self._saved = None
+
+
+def new_node(function, parents, needs_input_grad) -> Context:
+    """The node an operation records (every field a node has is set here)."""
+    node = _new(Context)
+    node.function = function
+    node.parents = parents
+    node.needs_input_grad = needs_input_grad
+    node.scope = state.scope if open_blocks.scope else ()
+    node.seq = _next_seq()
+    node._clock = _clock
+    node._saved = ()
+    node._as_arrays = False  # the engine sets this, _output and may_reuse_grad while backward runs
+    return node
 
 
 def _named(tensor):
@@ -135,6 +157,9 @@ class _NoGradContext:
 
     def save_for_backward(self, *values):
         pass
+
+
+_NO_GRAD_CONTEXT = _NoGradContext()
 
 
 class Function:
@@ -154,6 +179,8 @@ class Function:
     """
 
     backward_on_arrays = False  # user-defined backward rules always receive Tensors
+    elementwise = False  # does out[i] depend on the inputs' element i only (see Elementwise)?
+    view = False  # may forward return a view of its first input's memory?
     call_name = None  # how users write the operation, for error messages (default: class name)
     # What is taught about the operation, read by drawings and step pages (see Primitive):
     symbol = None  # its label in drawings (default: the class name in lower case)
@@ -176,27 +203,44 @@ class Function:
         arrays, needs_grad, has_tensor = [], [], False
         for x in inputs:
             if isinstance(x, Tensor):
-                arrays.append(x.data)
+                arrays.append(x._array())
                 needs_grad.append(x._requires_grad)
                 has_tensor = True
             else:
                 arrays.append(x)
                 needs_grad.append(False)
         if True in needs_grad and state.grad_enabled:
-            ctx = Context(cls, inputs, tuple(needs_grad))
+            ctx = new_node(cls, inputs, tuple(needs_grad))
             out = _forward(cls, ctx, arrays, kwargs, inputs)
             if not cls.backward_on_arrays and out.dtype.kind != "f":  # a user's op gave integers:
                 return Tensor._make(out)  # they carry no gradient
-            if state.anomaly:
+            if open_blocks.anomaly and state.anomaly:
                 _check_forward(cls, out, ctx)
-            return Tensor._make(out, ctx)
-        # Nothing to record: our primitives get a stand-in that forgets what it is given; a
-        # user's Function still gets a real Context (its forward may look at needs_input_grad).
-        ctx = _NO_GRAD_CONTEXT if cls.backward_on_arrays else Context(cls, inputs, (False,) * len(inputs))
-        out = _forward(cls, ctx, arrays, kwargs, inputs)
-        if state.anomaly:
-            _check_forward(cls, out, None)
-        return Tensor._make(out) if has_tensor else out
+        else:
+            # Nothing to record: our primitives get a stand-in that forgets what it is given; a
+            # user's Function still gets a real Context (its forward may look at needs_input_grad).
+            ctx = _NO_GRAD_CONTEXT if cls.backward_on_arrays else new_node(cls, inputs, (False,) * len(inputs))
+            out = _forward(cls, ctx, arrays, kwargs, inputs)
+            if open_blocks.anomaly and state.anomaly:
+                _check_forward(cls, out, None)
+            if not has_tensor:
+                return out
+            ctx = None
+        if cls.view and out.base is not None and np.may_share_memory(out, arrays[0]):
+            result = Tensor._make(out, ctx)
+            share_memory(result, inputs[0])
+            return result
+        if not out.shape and out.dtype == np.float64:  # kept as a numpy scalar (see autograd.tensor)
+            out = _as_scalar(out, ctx)
+        return Tensor._make(out, ctx)
+
+
+def _as_scalar(out: np.ndarray, ctx):
+    """A 0-d float64 result as the np.float64 a Tensor keeps, also where forward saved it."""
+    scalar = out[()]
+    if type(ctx) is Context and ctx._saved:
+        ctx._saved = tuple([scalar if value is out else value for value in ctx._saved])
+    return scalar
 
 
 class Primitive(Function):
@@ -220,7 +264,7 @@ class Primitive(Function):
 
 def plain(x):
     """The plain array (or number) behind x: for constant masks inside backward rules."""
-    return x.data if isinstance(x, Tensor) else x
+    return x._array() if isinstance(x, Tensor) else x
 
 
 def _check_forward(cls, out, ctx):
@@ -229,9 +273,6 @@ def _check_forward(cls, out, ctx):
     if ctx is not None:
         ctx.created_at = traceback.extract_stack()[:-2]
     check_forward(cls, out, ctx)
-
-
-_NO_GRAD_CONTEXT = _NoGradContext()
 
 
 def _forward(cls, ctx, arrays, kwargs, inputs):

@@ -1,6 +1,7 @@
-"""Switches that change how operations are recorded: gradient mode and graph scopes.
+"""Switches that change how operations are recorded: gradient mode, anomaly checks and graph scopes.
 
-The state is thread-local: `no_grad()` in one thread does not affect another.
+Each is a `with` block (or a decorator) that sets one field of the recording state and restores
+it on the way out. The state is thread-local: `no_grad()` in one thread does not affect another.
 """
 from __future__ import annotations
 
@@ -17,37 +18,73 @@ class _State(threading.local):
 state = _State()
 
 
+class _Open:
+    """How many anomaly and scope blocks are open, in all threads together: while none is, every
+    operation can skip reading those two fields of the thread's state (a thread-local read costs
+    as much as the rest of recording a node's scope)."""
+
+    anomaly = 0
+    scope = 0
+
+
+open_blocks = _Open()
+
+
 def is_grad_enabled() -> bool:
     return state.grad_enabled
 
 
-class _GradMode:
-    """Context manager and decorator that sets gradient recording on or off."""
+class _Switch:
+    """Sets `state.<field>` to `self.value` inside a with-block or a decorated function and
+    restores the earlier value afterwards. Subclasses name the field and the value."""
 
-    enabled = True
+    field = None
+    value = None
+
+    def __enter__(self):
+        self._previous = getattr(state, self.field)
+        setattr(state, self.field, self._inside(self._previous))
+        if hasattr(_Open, self.field):
+            setattr(open_blocks, self.field, getattr(open_blocks, self.field) + 1)
+        return self
+
+    def __exit__(self, *exc_info):
+        setattr(state, self.field, self._previous)
+        if hasattr(_Open, self.field):
+            setattr(open_blocks, self.field, getattr(open_blocks, self.field) - 1)
+        return False
+
+    def _inside(self, previous):
+        """The value the field takes inside the block (given the value outside)."""
+        return self.value
+
+    def __call__(self, func):
+        """As a decorator: every call of `func` runs inside a fresh copy of this block."""
+        switch = self
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with switch._copy():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def _copy(self):
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        return copy
+
+
+class _GradMode(_Switch):
+    """no_grad / enable_grad: usable as `with no_grad():`, `@no_grad()` or bare `@no_grad`."""
+
+    field = "grad_enabled"
 
     def __new__(cls, func=None):
         self = super().__new__(cls)
         if callable(func):  # used as a bare decorator: @no_grad
             return self(func)
         return self
-
-    def __enter__(self):
-        self._previous = state.grad_enabled
-        state.grad_enabled = self.enabled
-        return self
-
-    def __exit__(self, *exc_info):
-        state.grad_enabled = self._previous
-        return False
-
-    def __call__(self, func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with type(self)():
-                return func(*args, **kwargs)
-
-        return wrapper
 
 
 class no_grad(_GradMode):
@@ -56,45 +93,34 @@ class no_grad(_GradMode):
     Use as `with no_grad():` or as a decorator (`@no_grad()` or `@no_grad`).
     """
 
-    enabled = False
+    value = False
 
 
 class enable_grad(_GradMode):
     """Turns recording back on inside a `no_grad` region (context manager or decorator)."""
 
-    enabled = True
+    value = True
 
 
-class set_grad_enabled:
+class set_grad_enabled(_Switch):
     """`with set_grad_enabled(flag):` records operations only when `flag` is true."""
 
+    field = "grad_enabled"
+
     def __init__(self, mode: bool):
-        self.mode = bool(mode)
-
-    def __enter__(self):
-        self._previous = state.grad_enabled
-        state.grad_enabled = self.mode
-        return self
-
-    def __exit__(self, *exc_info):
-        state.grad_enabled = self._previous
-        return False
+        self.value = bool(mode)
 
 
-class graph_scope:
+class graph_scope(_Switch):
     """Tags every operation recorded inside with a scope name (used to draw module clusters).
 
     `nn.Module.__call__` enters `graph_scope(<module path>)`; scopes nest.
     """
 
+    field = "scope"
+
     def __init__(self, name: str):
         self.name = str(name)
 
-    def __enter__(self):
-        self._previous = state.scope
-        state.scope = self._previous + (self.name,)
-        return self
-
-    def __exit__(self, *exc_info):
-        state.scope = self._previous
-        return False
+    def _inside(self, previous):
+        return previous + (self.name,)

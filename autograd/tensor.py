@@ -4,6 +4,11 @@
 is the node (a Context) recorded by the operation that produced it, None for leaves.
 Methods call the primitives in `autograd.ops` explicitly; composites (mean, var,
 softmax, ...) are written here with those primitives, so their gradients come free.
+
+A 0-d float64 tensor keeps its value as a numpy scalar (np.float64) instead of a 0-d array:
+scalar arithmetic is ~8x faster on numpy scalars and follows the same rules (inf, nan and
+warnings, never ZeroDivisionError), which makes the lecture's graphs of scalars fast.
+`.data` still gives an array: the first time it is read the value moves into one.
 """
 from __future__ import annotations
 
@@ -29,6 +34,13 @@ def _check_dtype(array: np.ndarray, requires_grad: bool) -> None:
             f"Tensor: requires_grad=True needs a floating-point tensor, but this one is {array.dtype}. "
             "Only real numbers have gradients: create it with dtype=np.float64 (or float32)."
         )
+
+
+def _same_scalar(value, tensor: "Tensor"):
+    """The result of an in-place change of a scalar tensor, checked to keep its shape and dtype."""
+    if np.shape(value) != () or np.result_type(value) != tensor.dtype:
+        raise ValueError(f"the result has shape {np.shape(value)} and dtype {np.result_type(value)}")
+    return np.float64(value)
 
 
 def _operand(x):
@@ -58,10 +70,10 @@ class Tensor:
     # What every operation sets lives in slots; the rest keeps these class-level defaults until
     # it is set on one tensor (a name, hooks, an in-place change...), which keeps creating a
     # tensor cheap: an operation stores four fields.
-    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "__dict__", "__weakref__")
+    __slots__ = ("_data", "grad", "_requires_grad", "_ctx", "__dict__", "__weakref__")
     name = None
     _version = 0  # the tick of the last in-place change (see autograd.function.mark_modified)
-    _base = None  # for tensors sharing memory through detach(): the memory's version
+    _base = None  # for tensors sharing memory (views, detach()): the shared memory's version
     _hooks = None
     _retains_grad = False
     __array_ufunc__ = None  # numpy defers to our operators: np.float64(1) - t is a Tensor
@@ -78,16 +90,41 @@ class Tensor:
         if requires_grad and from_python and dtype is None and array.dtype.kind in "iub":
             array = array.astype(np.float64)  # Tensor([1, 2], requires_grad=True) means floats
         _check_dtype(array, requires_grad)
-        self.data, self.grad, self._requires_grad, self._ctx = array, None, bool(requires_grad), None
+        if not array.shape and array.dtype == np.float64:
+            array = array[()]  # a numpy scalar (see the module docstring)
+        self._data, self.grad, self._requires_grad, self._ctx = array, None, bool(requires_grad), None
         if name is not None:
             self.name = name
 
     @staticmethod
-    def _make(data: np.ndarray, ctx=None) -> "Tensor":
-        """The fast constructor used by operations: no copy, no checks."""
+    def _make(data, ctx=None) -> "Tensor":
+        """The fast constructor used by operations: no copy, no checks. `data` is an array, or
+        an np.float64 for a 0-d float64 value."""
         t = _new_object(Tensor)
-        t.data, t.grad, t._requires_grad, t._ctx = data, None, ctx is not None, ctx
+        t._data, t.grad, t._requires_grad, t._ctx = data, None, ctx is not None, ctx
         return t
+
+    @property
+    def data(self) -> np.ndarray:
+        """The values, a numpy array (shared, not copied: changing it changes the tensor, and no
+        version check sees it — as PyTorch's .data)."""
+        data = self._data
+        if type(data) is not np.ndarray:  # a scalar moves into a 0-d array, for good
+            data = self._data = np.array(data)
+        return data
+
+    @data.setter
+    def data(self, value) -> None:
+        value = value._array() if isinstance(value, Tensor) else np.asarray(value)
+        _check_dtype(value, self._requires_grad)
+        self._data = value
+
+    def _array(self) -> np.ndarray:
+        """The values as an array, for operations that need one (what `.data` gives)."""
+        data = self._data
+        if type(data) is not np.ndarray:
+            data = self._data = np.array(data)
+        return data
 
     # ----- attributes -------------------------------------------------------------------
     @property
@@ -105,7 +142,7 @@ class Tensor:
                 "requires_grad_(False): this tensor was computed by an operation; use .detach() "
                 "to get a tensor that does not require grad."
             )
-        _check_dtype(self.data, requires_grad)
+        _check_dtype(self._array(), requires_grad)
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -118,39 +155,41 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self._ctx is None
 
+    # np.float64 scalars have shape, dtype, ndim and size as arrays do
     @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def item(self):
         """The Python number held by a one-element tensor."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item(): only a tensor with one element has an item; this one has shape {self.shape}.")
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
-        return self.data
+        return self._array()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is not None and dtype != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        data = self._array()
+        if dtype is not None and dtype != data.dtype:
+            return data.astype(dtype)
+        return data.copy() if copy else data
 
     def __len__(self):
         if self.ndim == 0:
@@ -162,12 +201,12 @@ class Tensor:
             yield self[i]
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"The truth value of a tensor of shape {self.shape} is ambiguous; use (t > 0).all() "
                 "or .any() for arrays."
             )
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self):
         return float(self.item())
@@ -182,9 +221,9 @@ class Tensor:
 
     def __repr__(self):
         if self.ndim == 0:
-            body = repr(self.data.item())
+            body = repr(self._data.item())
         else:
-            body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=100, edgeitems=3)
+            body = np.array2string(self._data, separator=", ", prefix="Tensor(", threshold=100, edgeitems=3)
         parts = [body, f"dtype={self.dtype}"]
         if self._ctx is not None:
             parts.append(f"grad_fn={self._ctx!r}")
@@ -205,10 +244,8 @@ class Tensor:
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory; does not require grad).
         An in-place change of either one counts as a change of both for the version check."""
-        if self._base is None:  # one graph-free stand-in carries the version of the shared memory
-            self._base = Tensor._make(self.data)
-        t = Tensor._make(self.data)
-        t._base = self._base
+        t = Tensor._make(self._array())
+        function.share_memory(t, self)
         return t
 
     def zero_grad(self) -> None:
@@ -273,7 +310,7 @@ class Tensor:
         if base is None:
             return NotImplemented
         if not isinstance(base, Tensor):  # d(b**x)/dx needs log(b), so b becomes a constant Tensor
-            base = Tensor._make(np.asarray(base, dtype=np.result_type(base, self.data)))
+            base = Tensor._make(np.asarray(base, dtype=np.result_type(base, self._data)))
         return ops.Pow.apply(base, self)
 
     def __neg__(self):
@@ -309,26 +346,21 @@ class Tensor:
         return self._inplace(ops.Div, other, np.true_divide)
 
     def _inplace(self, op, other, ufunc):
-        """`t += x`: changes t's data in place when nothing is being recorded (the version
-        is bumped, so a backward that saved t will refuse to run); when the result must be
-        recorded, `t` is rebound to a new tensor `t + x` (out of place, gradients stay right);
-        on a leaf that requires grad it is an error, as in PyTorch."""
+        """`t += x` (and -=, *=, /=) change t's values in place, as in PyTorch, and bump its
+        version: a backward that saved t refuses to run. While gradients are recorded the change is
+        recorded too (t becomes the result of `t_before + x`, see _record_inplace); on a leaf that
+        requires grad it is an error."""
         other = _operand(other)
         if other is None:
             return NotImplemented
-        other_needs_grad = isinstance(other, Tensor) and other._requires_grad
-        recording = state.grad_enabled and (self._requires_grad or other_needs_grad)
-        if recording and self._ctx is None and self._requires_grad:
-            raise RuntimeError(
-                f"{op.call_name} in place: cannot change a leaf tensor that requires grad "
-                f"(shape {self.shape}). Do it under `with no_grad():` (as optimisers do), or "
-                "write `x = x + ...` to make a new tensor."
-            )
-        if recording:
-            return op.apply(self, other)
-        value = other.data if isinstance(other, Tensor) else other
+        if state.grad_enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)):
+            return self._record_inplace(op, other)
+        value = other._array() if isinstance(other, Tensor) else other
         try:
-            ufunc(self.data, value, out=self.data)
+            if type(self._data) is np.ndarray:
+                ufunc(self._data, value, out=self._data)
+            else:  # a scalar shares no memory: its new value simply replaces the old one
+                self._data = _same_scalar(ufunc(self._data, value), self)
         except (TypeError, ValueError) as error:  # numpy's own subclasses take other arguments
             kind = TypeError if isinstance(error, TypeError) else ValueError
             raise kind(
@@ -340,23 +372,51 @@ class Tensor:
         return self
 
     def __setitem__(self, index, value):
-        """`t[index] = value` changes t in place; allowed only when t is not part of a recorded graph."""
-        if state.grad_enabled and self._requires_grad:
-            raise RuntimeError(
-                f"setitem: cannot assign into a tensor that requires grad (shape {self.shape}) while "
-                "gradients are recorded. Build a new tensor (autograd.where, concatenate) or do it "
-                "under `with no_grad():`."
-            )
-        value = value.data if isinstance(value, Tensor) else value
-        self.data[_index_array(index)] = value
+        """`t[index] = value` changes t in place (recorded while gradients are, as in PyTorch)."""
+        index = _index_array(index)
+        if state.grad_enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
+            self._record_inplace(ops.SetItem, value, index=index)
+            return
+        self._array()[index] = value._array() if isinstance(value, Tensor) else value
         function.mark_modified(self)
+
+    def _record_inplace(self, op, other, **options):
+        """Record an in-place change as PyTorch does: compute op(t_before, other) out of place,
+        write the result into t's own memory (so views of t see it), bump t's version, and make
+        t the output of the new node. `t_before` is a copy that takes over t's place in the graph
+        (the node's first input); nodes recorded before the change keep using the old value
+        (the engine follows `node.since` back to it)."""
+        if self._ctx is None and self._requires_grad:
+            raise RuntimeError(
+                f"{op.call_name} in place: cannot change a leaf tensor that requires grad "
+                f"(shape {self.shape}): its gradient would be lost. Do it under `with no_grad():` "
+                "(as optimisers do), or write `x = x + ...` to make a new tensor."
+            )
+        data = self._data
+        before = Tensor._make(data.copy() if type(data) is np.ndarray else data, self._ctx)
+        before._requires_grad, before.name = self._requires_grad, self.name
+        result = op.apply(before, before if other is self else other, **options)
+        if result.shape != self.shape or result.dtype != self.dtype:
+            raise ValueError(
+                f"{op.call_name} in place: the result has shape {result.shape} and dtype {result.dtype}, "
+                f"but this tensor has shape {self.shape} and dtype {self.dtype}; an in-place change must "
+                "keep both. Use `x = x + y` to make a new tensor instead."
+            )
+        if type(data) is np.ndarray:
+            np.copyto(data, result._data)
+        else:
+            self._data = result._data
+        node = result._ctx
+        node.since = node._clock = function.mark_modified(self)
+        self._ctx, self._requires_grad = node, True
+        return self
 
     # ----- comparisons (results carry no gradient) ----------------------------------------
     def _compare(self, ufunc, other):
         other = _operand(other)
         if other is None:
             return NotImplemented
-        return Tensor._make(np.asarray(ufunc(self.data, other.data if isinstance(other, Tensor) else other)))
+        return Tensor._make(np.asarray(ufunc(self._data, other._data if isinstance(other, Tensor) else other)))
 
     def __lt__(self, other):
         return self._compare(np.less, other)
@@ -377,16 +437,16 @@ class Tensor:
         return self._compare(np.not_equal, other)
 
     def all(self, axis=None, keepdims=False) -> "Tensor":
-        return Tensor._make(np.asarray(np.all(self.data, axis=axis, keepdims=keepdims)))
+        return Tensor._make(np.asarray(np.all(self._data, axis=axis, keepdims=keepdims)))
 
     def any(self, axis=None, keepdims=False) -> "Tensor":
-        return Tensor._make(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)))
+        return Tensor._make(np.asarray(np.any(self._data, axis=axis, keepdims=keepdims)))
 
     def argmax(self, axis=None, keepdims=False) -> "Tensor":
-        return Tensor._make(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)))
+        return Tensor._make(np.asarray(np.argmax(self._data, axis=axis, keepdims=keepdims)))
 
     def argmin(self, axis=None, keepdims=False) -> "Tensor":
-        return Tensor._make(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
+        return Tensor._make(np.asarray(np.argmin(self._data, axis=axis, keepdims=keepdims)))
 
     # ----- elementwise functions ------------------------------------------------------------
     def exp(self) -> "Tensor":
@@ -435,7 +495,7 @@ class Tensor:
         if dtype == self.dtype:
             return self
         if dtype.kind != "f" or dtype == np.float16:  # Tensor() refuses float16 with a clear message
-            return Tensor(self.data.astype(dtype))
+            return Tensor(self._data.astype(dtype))
         return ops.Cast.apply(self, dtype=dtype)
 
     def float(self) -> "Tensor":
@@ -549,14 +609,14 @@ class Tensor:
     def squeeze(self, axis=None) -> "Tensor":
         """Remove size-1 dimensions (all of them, or those in `axis`)."""
         try:
-            return self.reshape(np.squeeze(self.data, axis=axis).shape)
+            return self.reshape(np.squeeze(self._data, axis=axis).shape)
         except ValueError as error:
             raise ValueError(f"squeeze: {error} (tensor of shape {self.shape}, axis={axis})") from None
 
     def expand_dims(self, axis) -> "Tensor":
         """Insert a size-1 dimension at `axis` (numpy's expand_dims)."""
         try:
-            return self.reshape(np.expand_dims(self.data, axis).shape)
+            return self.reshape(np.expand_dims(self._data, axis).shape)
         except (ValueError, IndexError) as error:
             raise ValueError(f"expand_dims: {error} (tensor of shape {self.shape}, axis={axis})") from None
 
@@ -645,9 +705,9 @@ def _count(shape, axis) -> int:
 def _index_array(index):
     """Tensors inside an index become their arrays (integer or boolean)."""
     if isinstance(index, Tensor):
-        return index.data
+        return index._array()
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._array() if isinstance(i, Tensor) else i for i in index)
     return index
 
 
@@ -658,7 +718,7 @@ def as_tensor(x, dtype=None, like: Tensor | None = None) -> Tensor:
     if isinstance(x, Tensor):
         return x if dtype is None or x.dtype == np.dtype(dtype) else x.astype(dtype)
     if dtype is None and isinstance(like, Tensor) and isinstance(_operand(x), (int, float)):
-        dtype = np.result_type(like.data, _operand(x))
+        dtype = np.result_type(like._data, _operand(x))
     return Tensor(x, dtype=dtype)
 
 

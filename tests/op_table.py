@@ -191,6 +191,16 @@ _COND_COL = np.array([[True], [False], [True]])
 _REPEATS = np.array([0, 2, 0, -1, 2, 2])
 
 
+def _assigned(index):
+    """t[index] = value on a copy of t, recorded in place (chalkgrad, PyTorch) or on numpy arrays."""
+    def assign(a, value):
+        out = a * 1 if not isinstance(a, np.ndarray) else a.copy()
+        torch_like = isinstance(a, torch.Tensor)
+        out[_t(index) if torch_like and isinstance(index, np.ndarray) else index] = value
+        return out
+    return assign
+
+
 def _index_row(name, index, shape=(4, 5), torch_index=None, torch_fn=None):
     """A row for x[index]; PyTorch gets the same index (as tensors) unless told otherwise."""
     if torch_fn is None:
@@ -471,6 +481,15 @@ ROWS: list[OpRow] = [
     _index_row("negative_step", slice(None, None, -1), torch_fn=lambda a: torch.flip(a, [0])),
     _index_row("negative_step_2", (slice(None, None, -2), slice(3, 0, -1)),
                torch_fn=lambda a: torch.flip(a, [0, 1])[::2, 1:4]),
+    # --- assignment t[index] = value, recorded in place (the copy t = a * 1 is not a leaf)
+    OpRow("setitem_slice", _assigned((slice(1, 3),)), _assigned((slice(1, 3),)), _assigned((slice(1, 3),)),
+          (normal((4, 5)), normal((2, 5))), (ops.SetItem,), tags=("index",)),
+    OpRow("setitem_broadcast_value", _assigned((slice(None), 2)), _assigned((slice(None), 2)),
+          _assigned((slice(None), 2)), (normal((4, 5)), normal(())), (ops.SetItem,), tags=("index", "broadcast")),
+    OpRow("setitem_int_array", _assigned(np.array([3, 0])), _assigned(np.array([3, 0])), _assigned(np.array([3, 0])),
+          (normal((4, 5)), normal((2, 5))), (ops.SetItem,), tags=("index",)),
+    OpRow("setitem_bool_mask", _assigned(_MASK), _assigned(_MASK), _assigned(_MASK),
+          (normal(S), normal((int(_MASK.sum()),))), (ops.SetItem,), tags=("index",)),
     OpRow("scatter_add", lambda a: ops.ScatterAdd.apply(a, index=_REPEATS, shape=(5, 2)),
           lambda a: torch.zeros((5, 2), dtype=a.dtype).index_put((_t(_REPEATS % 5),), a, accumulate=True),
           lambda a: _np_scatter_add(a, _REPEATS, (5, 2)), (normal((6, 2)),), (ops.ScatterAdd,)),

@@ -383,15 +383,32 @@ def test_inplace_on_leaf_requiring_grad_raises():
     np.testing.assert_array_equal(x.data, [1.0, 2.0])
 
 
-def test_inplace_on_non_leaf_rebinds_with_correct_gradients():
+def test_inplace_on_non_leaf_is_recorded_in_place_as_pytorch_does():
     x = leaf([1.0, 2.0])
     h = x * 1
-    before = h
+    data, before = h.data, h
+    early = h * 3  # uses h's value before the changes (Mul saves it)
     h += x  # h = x + x
     h *= x  # h = 2 x^2
-    assert h is not before and before.data.tolist() == [1.0, 2.0]
-    h.sum().backward()
+    assert h is before and h.data is data and h.data.tolist() == [2.0, 8.0]
+    h.sum().backward(retain_graph=True)
     np.testing.assert_allclose(x.grad.data, 4 * x.data)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        early.sum().backward()  # the value it saved was overwritten, as in PyTorch
+
+
+def test_inplace_on_non_leaf_keeps_earlier_users_on_the_earlier_value():
+    x = leaf([1.0, 2.0])
+    h = x * 2
+    early = h + 1  # Add saves nothing: it keeps working after h changes
+    h *= x
+    (early.sum() + h.sum()).backward()
+    tx = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    th = tx * 2
+    tearly = th + 1
+    th *= tx
+    (tearly.sum() + th.sum()).backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
 
 
 def test_inplace_under_no_grad_mutates_and_bumps_version():

@@ -3,16 +3,17 @@
 Composites (mean, var, softmax, ...) live on Tensor and are built from these.
 """
 from autograd.ops.elementwise import (
-    Abs, Add, Cast, Clip, Cos, Div, Exp, Log, Maximum, Mul, Neg, Pow, Relu, Sigmoid, Sin, Sqrt, Sub, Tanh, Where,
+    Abs, Add, Cast, Clip, Cos, Div, Elementwise, Exp, Log, Maximum, Mul, Neg, Pow, Relu, Sigmoid, Sin, Sqrt, Sub, Tanh,
+    Where,
 )
 from autograd.ops.linalg import MatMul
 from autograd.ops.reduce import Max, Sum
 from autograd.ops.shape import (
-    BroadcastTo, Concatenate, FoldWindows, GetItem, Pad, Reshape, ScatterAdd, SlidingWindows, Transpose,
+    BroadcastTo, Concatenate, FoldWindows, GetItem, Pad, Reshape, ScatterAdd, SetItem, SlidingWindows, Transpose,
 )
 
 __all__ = [
     "Abs", "Add", "BroadcastTo", "Cast", "Clip", "Concatenate", "Cos", "Div", "Exp", "FoldWindows", "GetItem",
     "Log", "MatMul", "Max", "Maximum", "Mul", "Neg", "Pad", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid",
-    "Sin", "SlidingWindows", "Sqrt", "Sub", "Sum", "Tanh", "Transpose", "Where",
+    "SetItem", "Sin", "SlidingWindows", "Sqrt", "Sub", "Sum", "Tanh", "Transpose", "Where",
 ]

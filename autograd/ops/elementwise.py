@@ -2,10 +2,78 @@
 in the output's shape and the engine sums them back to each input's shape."""
 import numpy as np
 
-from autograd.function import Primitive, plain
+from autograd.function import (_NO_GRAD_CONTEXT, Primitive, _as_array_output, _check_forward, _op_error, new_node,
+                               plain)
+from autograd.grad_mode import open_blocks, state
+from autograd.tensor import Tensor
+
+_new = object.__new__
 
 
-class Add(Primitive):
+class Elementwise(Primitive):
+    """Base of the elementwise primitives: out[i] depends on the inputs' element i only.
+
+    Their `apply` has a lean path for the two cases that dominate lecture graphs and small
+    networks: one or two inputs that are scalar Tensors (an np.float64, see autograd.tensor) or
+    Python numbers, or Tensors of one shape and dtype (Python numbers allowed beside them).
+    Nothing can broadcast, become a view or change shape there, so the general path's checks are
+    skipped; values and recorded node are the same (tests/test_lean_paths.py compares both)."""
+
+    elementwise = True
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        lean = None if options else _lean_values(inputs)
+        if lean is None:
+            return super().apply(*inputs, **options)
+        values, needs = lean
+        node = new_node(cls, inputs, needs) if True in needs and state.grad_enabled else None
+        try:
+            out = cls.forward(_NO_GRAD_CONTEXT if node is None else node, *values)
+        except (ValueError, IndexError, TypeError) as error:
+            raise _op_error(cls, inputs, {}, error) from None
+        if type(out) is not np.float64 and type(out) is not np.ndarray:
+            out = _as_array_output(cls, node, out)  # 0-d float32 arithmetic gives a numpy scalar
+        if open_blocks.anomaly and state.anomaly:
+            _check_forward(cls, out, node)
+        result = _new(Tensor)
+        result._data, result.grad, result._requires_grad, result._ctx = out, None, node is not None, node
+        return result
+
+
+def _lean_values(inputs):
+    """(the inputs' values, needs_input_grad) if Elementwise's lean path applies, else None."""
+    if len(inputs) == 2:
+        a, b = inputs
+        if isinstance(a, Tensor):
+            va = a._data
+            if isinstance(b, Tensor):
+                vb = b._data
+                kind = type(va)
+                if kind is not type(vb) or (kind is np.ndarray and (va.shape != vb.shape or va.dtype != vb.dtype)):
+                    return None
+                needs = (a._requires_grad, b._requires_grad)
+            elif type(b) is float or type(b) is int:
+                vb, needs = b, (a._requires_grad, False)
+            else:
+                return None
+        elif (type(a) is float or type(a) is int) and isinstance(b, Tensor):
+            va, vb, needs = a, b._data, (False, b._requires_grad)
+        else:
+            return None
+        kind = type(vb) if type(va) in _NUMBERS else type(va)
+        return ((va, vb), needs) if kind is np.float64 or kind is np.ndarray else None
+    if len(inputs) == 1 and isinstance(inputs[0], Tensor):
+        value = inputs[0]._data
+        if type(value) is np.float64 or type(value) is np.ndarray:
+            return (value,), (inputs[0]._requires_grad,)
+    return None
+
+
+_NUMBERS = (float, int)
+
+
+class Add(Elementwise):
     """out = a + b;  da = grad,  db = grad  (the add gate hands the gradient to both inputs)"""
 
     call_name = "+ (add)"
@@ -22,7 +90,7 @@ class Add(Primitive):
         return grad, grad
 
 
-class Sub(Primitive):
+class Sub(Elementwise):
     """out = a - b;  da = grad,  db = -grad
     (a primitive rather than a + (-b): one node in drawings and one pass over the data)"""
 
@@ -40,7 +108,7 @@ class Sub(Primitive):
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Primitive):
+class Mul(Elementwise):
     """out = a * b;  da = grad * b,  db = grad * a  (the multiply gate swaps its inputs)"""
 
     call_name = "* (mul)"
@@ -62,7 +130,7 @@ class Mul(Primitive):
         )
 
 
-class Div(Primitive):
+class Div(Elementwise):
     """out = a / b;  da = grad / b,  db = -grad * a / b**2
     (a primitive rather than a * b**-1: one node in drawings and one pass over the data)"""
 
@@ -74,7 +142,7 @@ class Div(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a / b
+        return np.divide(a, b)  # numpy's rules for Python numbers too: 1 / 0 is inf, not an error
 
     @staticmethod
     def backward(ctx, grad):
@@ -85,7 +153,7 @@ class Div(Primitive):
         )
 
 
-class Neg(Primitive):
+class Neg(Elementwise):
     """out = -a;  da = -grad"""
 
     call_name = "- (neg)"
@@ -103,7 +171,7 @@ class Neg(Primitive):
         return -grad
 
 
-class Pow(Primitive):
+class Pow(Elementwise):
     """out = a ** b;  da = grad * b * a**(b-1),  db = grad * out * log(a)
     (da is taken as 0 where b == 0, and db as 0 where a == 0 and b >= 0, as PyTorch does)."""
 
@@ -114,7 +182,7 @@ class Pow(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a ** b
+        out = np.power(a, b)  # numpy's rules for Python numbers too: (-8) ** (1/3) is nan, not complex
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -135,7 +203,7 @@ class Pow(Primitive):
         return grad_a, grad_b
 
 
-class Exp(Primitive):
+class Exp(Elementwise):
     """out = exp(a);  da = grad * out"""
 
     call_name = "exp"
@@ -156,7 +224,7 @@ class Exp(Primitive):
         return grad * out
 
 
-class Log(Primitive):
+class Log(Elementwise):
     """out = log(a);  da = grad / a"""
 
     call_name = "log"
@@ -176,7 +244,7 @@ class Log(Primitive):
         return grad / a
 
 
-class Sqrt(Primitive):
+class Sqrt(Elementwise):
     """out = sqrt(a);  da = grad / (2 * out)"""
 
     call_name = "sqrt"
@@ -197,7 +265,7 @@ class Sqrt(Primitive):
         return grad / (2 * out)
 
 
-class Sin(Primitive):
+class Sin(Elementwise):
     """out = sin(a);  da = grad * cos(a)"""
 
     call_name = "sin"
@@ -217,7 +285,7 @@ class Sin(Primitive):
         return grad * Cos.apply(a)
 
 
-class Cos(Primitive):
+class Cos(Elementwise):
     """out = cos(a);  da = -grad * sin(a)"""
 
     call_name = "cos"
@@ -237,7 +305,7 @@ class Cos(Primitive):
         return -grad * Sin.apply(a)
 
 
-class Abs(Primitive):
+class Abs(Elementwise):
     """out = |a|;  da = grad * sign(a)  (0 at a == 0, as PyTorch)"""
 
     call_name = "abs"
@@ -257,7 +325,7 @@ class Abs(Primitive):
         return grad * np.sign(plain(a))
 
 
-class Tanh(Primitive):
+class Tanh(Elementwise):
     """out = tanh(a);  da = grad * (1 - out**2)"""
 
     call_name = "tanh"
@@ -278,7 +346,7 @@ class Tanh(Primitive):
         return grad * (1 - out * out)
 
 
-class Sigmoid(Primitive):
+class Sigmoid(Elementwise):
     """out = 1 / (1 + exp(-a)), computed as exp(-log(1 + exp(-a))) so that neither
     sigmoid(1000) nor sigmoid(-1000) overflows;  da = grad * out * (1 - out)"""
 
@@ -300,7 +368,7 @@ class Sigmoid(Primitive):
         return grad * out * (1 - out)
 
 
-class Relu(Primitive):
+class Relu(Elementwise):
     """out = max(a, 0);  da = grad where a > 0, else 0 (also at a == 0, as PyTorch)"""
 
     call_name = "relu"
@@ -322,7 +390,7 @@ class Relu(Primitive):
         return grad * (plain(a) > 0)
 
 
-class Maximum(Primitive):
+class Maximum(Elementwise):
     """out = max(a, b) elementwise;  the gradient goes to the larger input, half to each at a tie
     (as PyTorch; the max gate routes the gradient)."""
 
@@ -347,7 +415,7 @@ class Maximum(Primitive):
         )
 
 
-class Where(Primitive):
+class Where(Elementwise):
     """out = a where condition else b;  da = grad where condition, db = grad elsewhere
     (the condition gets no gradient)."""
 
@@ -371,7 +439,7 @@ class Where(Primitive):
         )
 
 
-class Clip(Primitive):
+class Clip(Elementwise):
     """out = min(max(a, low), high);  da = grad where low <= a <= high, else 0 (as torch.clamp)"""
 
     call_name = "clip"
@@ -400,7 +468,7 @@ class Clip(Primitive):
         return grad * inside
 
 
-class Cast(Primitive):
+class Cast(Elementwise):
     """out = a converted to `dtype`;  da = grad converted back to a's dtype"""
 
     call_name = "astype"

@@ -8,6 +8,7 @@ from autograd.function import Primitive
 class Reshape(Primitive):
     """out = a.reshape(shape);  da = grad.reshape(a.shape)"""
 
+    view = True  # numpy may return a view of a's memory
     call_name = "reshape"
     symbol = "reshape"
     notation = "{0}.reshape(…)"
@@ -26,6 +27,7 @@ class Reshape(Primitive):
 class Transpose(Primitive):
     """out = a.transpose(axes);  da = grad.transpose(inverse permutation)"""
 
+    view = True  # numpy may return a view of a's memory
     call_name = "transpose"
     symbol = "ᵀ"
     notation = "{0}ᵀ"
@@ -46,6 +48,7 @@ class BroadcastTo(Primitive):
     """out = a repeated along new or size-1 dimensions;  da = grad summed over them
     (returned as is: the engine's sum-back-to-shape does exactly this)."""
 
+    view = True  # numpy may return a view of a's memory
     call_name = "broadcast_to"
     symbol = "broadcast"
     notation = "broadcast({0})"
@@ -86,6 +89,31 @@ class GetItem(Primitive):
     @staticmethod
     def backward(ctx, grad):
         return ScatterAdd.apply(grad, index=ctx.index, shape=ctx.input_shape)
+
+
+class SetItem(Primitive):
+    """out = a with out[index] = value (what was there is replaced);
+    da = grad with 0 at index,  dvalue = grad[index] (the engine sums it back to value's shape).
+    `t[index] = value` while gradients are recorded makes t the output of this operation."""
+
+    call_name = "t[...] = value (setitem)"
+    symbol = "[ ]="
+    notation = "{0}[…] = {1}"
+    rule = ("d{0} = d{y}, with 0 where {0} was overwritten", "d{1} = d{y}[…], where {1} was written")
+
+    @staticmethod
+    def forward(ctx, a, value, *, index):
+        ctx.index = index
+        out = np.array(a, copy=True)
+        out[index] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (
+            SetItem.apply(grad, 0.0, index=ctx.index) if ctx.needs_input_grad[0] else None,
+            grad[ctx.index] if ctx.needs_input_grad[1] else None,
+        )
 
 
 class ScatterAdd(Primitive):
@@ -184,6 +212,7 @@ class SlidingWindows(Primitive):
     `axis`, `stride` apart; the window dimensions come last (convolution and pooling use it).
     da = each window's gradient added back where it came from (FoldWindows)."""
 
+    view = True  # numpy may return a view of a's memory
     call_name = "sliding_window"
     symbol = "windows"
     notation = "windows({0})"

@@ -1,13 +1,14 @@
-"""The garbage-collector policy (autograd/collector.py): a full collection that starts while a
+"""The memory policy (autograd/memory.py). Garbage collector: a full collection that starts while a
 graph is being recorded freezes instead of re-scanning it; backward (or dropping the graph)
-unfreezes; garbage cycles are delayed, never kept; an application's own gc.freeze() is left alone."""
+unfreezes; garbage cycles are delayed, never kept; the application's own choices (gc.freeze(),
+gc.disable()) are left alone. Allocator: glibc keeps freed memory unless the application chose."""
 import gc
 import weakref
 
 import numpy as np
 import pytest
 
-from autograd import Tensor, collector
+from autograd import Tensor, memory
 
 
 class Cycle:
@@ -17,7 +18,7 @@ class Cycle:
 
 def full_collection_starts():
     """What happens before an automatic full collection (called by hand: deterministic)."""
-    collector.on_full_collection(automatic=True)
+    memory.on_full_collection(automatic=True)
 
 
 def record(x, links=20):
@@ -30,10 +31,10 @@ def record(x, links=20):
 def fresh_policy():
     was_enabled = gc.isenabled()
     gc.disable()  # no automatic collection moves the test's young objects around
-    collector.thaw(after_backward=True)
+    memory.after_backward()
     yield
-    collector.enabled = True
-    collector.thaw(after_backward=True)
+    memory.collector_enabled = True
+    memory.after_backward()
     gc.unfreeze()
     if was_enabled:
         gc.enable()
@@ -127,7 +128,7 @@ def test_a_kept_graph_without_backward_does_not_keep_garbage_frozen():
 def test_freezes_in_a_row_are_bounded():
     y = record(Tensor(np.ones(3), requires_grad=True))
     full_collection_starts()
-    for _ in range(collector.MAX_FREEZES):
+    for _ in range(memory.MAX_FREEZES):
         y = record(y, links=1)
         full_collection_starts()
         assert gc.get_freeze_count() > 0
@@ -152,7 +153,7 @@ def test_an_applications_own_freeze_is_left_alone():
 
 
 def test_switched_off_it_never_freezes():
-    collector.enabled = False
+    memory.collector_enabled = False
     y = record(Tensor(np.ones(3), requires_grad=True))
     full_collection_starts()
     y = record(y)
@@ -168,7 +169,7 @@ def test_a_real_deep_chain_builds_and_differentiates_with_the_collector_on():
     gc.enable()
     thresholds = gc.get_threshold()
     frozen_during = []
-    watch = lambda phase, info: frozen_during.append(collector._frozen_for is not None) if phase == "stop" else None  # noqa: E731
+    watch = lambda phase, info: frozen_during.append(memory._frozen_for is not None) if phase == "stop" else None  # noqa: E731
     gc.callbacks.append(watch)
     gc.set_threshold(50, 2, 2)
     try:
@@ -186,3 +187,50 @@ def test_a_real_deep_chain_builds_and_differentiates_with_the_collector_on():
         expected = np.tanh(0.5 * expected + 0.1)
         slope *= 0.5 * (1 - expected**2)
     np.testing.assert_allclose(x.grad.data, slope, rtol=1e-10, atol=1e-300)
+
+
+def test_an_application_freeze_while_we_are_frozen_is_not_undone():
+    y = record(Tensor(np.ones(3), requires_grad=True))
+    full_collection_starts()
+    y = record(y)
+    full_collection_starts()  # we froze
+    keep = [Cycle() for _ in range(3)]
+    gc.freeze()  # ... and then the application (another thread, say) froze too
+    y.sum().backward()
+    assert not any(o is keep for o in gc.get_objects())  # backward did not unfreeze the application's objects
+    gc.unfreeze()
+    del keep
+
+
+def test_backward_leaves_the_collector_switched_as_the_application_set_it():
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = (x * 2).sum()
+    gc.enable()
+    y.register_hook(lambda grad: gc.disable())  # the application disables it during backward
+    y.backward()
+    assert not gc.isenabled()  # and it stays disabled
+    seen = []
+    z = (x * 3).sum()
+    z.register_hook(lambda grad: seen.append(gc.isenabled()))
+    gc.enable()
+    z.backward()
+    assert seen == [True]  # backward does not switch the collector off behind the application's back
+
+
+def test_glibc_is_asked_to_keep_freed_memory_unless_the_application_chose(monkeypatch):
+    calls = []
+    monkeypatch.setattr(memory, "_glibc_mallopt", lambda: lambda option, value: calls.append((option, value)) or 1)
+    assert memory.keep_freed_memory(environ={}) is True
+    assert calls == [(memory.M_MMAP_THRESHOLD, memory.MMAP_THRESHOLD), (memory.M_TRIM_THRESHOLD, memory.TRIM_THRESHOLD)]
+    calls.clear()
+    assert memory.keep_freed_memory(environ={"MALLOC_TRIM_THRESHOLD_": "0"}) is False  # the application's own setting
+    assert memory.keep_freed_memory(environ={"CHALKGRAD_KEEP_FREED_MEMORY": "0"}) is False  # the opt-out
+    assert calls == []
+
+
+def test_the_real_mallopt_is_found_on_glibc():
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("not a glibc system")
+    assert memory._glibc_mallopt() is not None
