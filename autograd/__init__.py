@@ -11,6 +11,8 @@ from autograd.engine import grad
 from autograd.function import Context, Function
 from autograd.routines import *  # noqa: F403
 from autograd.routines import __all__ as _routine_names
+from autograd.creation import *  # noqa: F403
+from autograd.creation import __all__ as _creation_names
 from autograd.grad_mode import enable_grad, graph_scope, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.gradcheck import (GradcheckError, check_backward, check_module_gradients, directional_gradcheck,
                                 gradcheck, gradgradcheck, numerical_grad, rel_error)
@@ -18,7 +20,7 @@ from autograd.viz import backprop_steps, draw_graph
 
 __all__ = [
     "Tensor", "as_tensor", "Function", "Context", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "graph_scope", "grad", "detect_anomaly", *_routine_names,
+    "graph_scope", "grad", "detect_anomaly", *_routine_names, *_creation_names,
     "numerical_grad", "gradcheck", "gradgradcheck", "directional_gradcheck", "check_backward",
     "check_module_gradients", "rel_error", "GradcheckError", "draw_graph", "backprop_steps",
 ]

@@ -1,18 +1,20 @@
-"""numpy-style routines: the functions without a receiver (`where`, `concatenate`, `stack`, the
-constructors `zeros`, `ones`, ...) and the free-function spelling of Tensor methods
-(`autograd.exp(x)` is `x.exp()`, `autograd.matmul(a, b)` is `a.matmul(b)`); a method is always
-the definition, the function here forwards to it. Each accepts Tensors, arrays or numbers."""
+"""numpy-style routines: the functions without a receiver (`where`, `concatenate`, `stack`) and
+the free-function spelling of Tensor methods (`autograd.exp(x)` is `x.exp()`,
+`autograd.matmul(a, b)` is `a.matmul(b)`); a method is always the definition, the function here
+forwards to it. Each accepts Tensors, arrays or numbers, and PyTorch's keywords (`dim=`,
+`keepdim=`) next to numpy's. The constructors (`zeros`, `randn`, ...) live in autograd/creation.py."""
 from __future__ import annotations
 
 import numpy as np
 
 from autograd import ops
-from autograd.tensor import Tensor, _checked_operand, _shape_arg, as_tensor
+from autograd.spellings import split_by_sizes, torch_spellings
+from autograd.tensor import Tensor, _checked_operand, as_tensor
 
 __all__ = [
-    "abs", "arange", "clip", "concatenate", "cos", "exp", "full", "log", "log_softmax", "logsumexp", "matmul",
-    "maximum", "mean", "minimum", "ones", "ones_like", "pad", "relu", "sigmoid", "sin", "sliding_window",
-    "softmax", "split", "sqrt", "stack", "sum", "tanh", "where", "zeros", "zeros_like",
+    "abs", "all", "allclose", "any", "cat", "clip", "concatenate", "cos", "exp", "log", "log10", "log_softmax",
+    "logsumexp", "matmul", "maximum", "mean", "minimum", "pad", "relu", "sigmoid", "sin", "sliding_window",
+    "softmax", "split", "sqrt", "stack", "sum", "tanh", "where",
 ]
 
 
@@ -22,6 +24,10 @@ def exp(x) -> Tensor:
 
 def log(x) -> Tensor:
     return as_tensor(x).log()
+
+
+def log10(x) -> Tensor:
+    return as_tensor(x).log10()
 
 
 def sqrt(x) -> Tensor:
@@ -56,24 +62,46 @@ def clip(x, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
     return as_tensor(x).clip(min, max)
 
 
+@torch_spellings
 def sum(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001
     return as_tensor(x).sum(axis=axis, keepdims=keepdims)
 
 
+@torch_spellings
 def mean(x, axis=None, keepdims=False) -> Tensor:
     return as_tensor(x).mean(axis=axis, keepdims=keepdims)
 
 
+@torch_spellings
 def logsumexp(x, axis=None, keepdims=False) -> Tensor:
     return as_tensor(x).logsumexp(axis=axis, keepdims=keepdims)
 
 
+@torch_spellings
 def softmax(x, axis=-1) -> Tensor:
     return as_tensor(x).softmax(axis=axis)
 
 
+@torch_spellings
 def log_softmax(x, axis=-1) -> Tensor:
     return as_tensor(x).log_softmax(axis=axis)
+
+
+@torch_spellings
+def all(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001
+    """True where every element (along axis) is nonzero; a boolean Tensor."""
+    return as_tensor(x).all(axis=axis, keepdims=keepdims)
+
+
+@torch_spellings
+def any(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001
+    """True where some element (along axis) is nonzero; a boolean Tensor."""
+    return as_tensor(x).any(axis=axis, keepdims=keepdims)
+
+
+def allclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """|a - b| <= atol + rtol * |b| everywhere (see Tensor.allclose)."""
+    return as_tensor(a).allclose(b, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 def pad(x, pad_width, value=0.0) -> Tensor:
@@ -99,6 +127,11 @@ def minimum(a, b) -> Tensor:
     return as_tensor(a, like=b).minimum(b)
 
 
+def _split_by_sizes(x, indices_or_sections, axis: int = 0) -> list:
+    return split_by_sizes(as_tensor(x), indices_or_sections, axis)
+
+
+@torch_spellings(torch_form=_split_by_sizes)
 def split(x, indices_or_sections, axis: int = 0) -> list:
     """numpy.split (see Tensor.split)."""
     return as_tensor(x).split(indices_or_sections, axis)
@@ -114,6 +147,7 @@ def where(condition, a, b) -> Tensor:
     return ops.Where.apply(condition, _checked_operand(a, "where"), _checked_operand(b, "where"))
 
 
+@torch_spellings
 def concatenate(tensors, axis: int = 0) -> Tensor:
     """Join tensors along an existing axis (numpy.concatenate)."""
     tensors = [as_tensor(t) for t in tensors]
@@ -128,6 +162,7 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     return ops.Concatenate.apply(*tensors, axis=axis)
 
 
+@torch_spellings
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join same-shape tensors along a new axis (composite: expand_dims, then concatenate)."""
     tensors = [as_tensor(t) for t in tensors]
@@ -137,25 +172,4 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return concatenate([t.expand_dims(axis) for t in tensors], axis=axis)
 
 
-def zeros(*shape, dtype=np.float64, requires_grad=False) -> Tensor:
-    return Tensor(np.zeros(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad)
-
-
-def ones(*shape, dtype=np.float64, requires_grad=False) -> Tensor:
-    return Tensor(np.ones(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad)
-
-
-def full(shape, value, dtype=np.float64, requires_grad=False) -> Tensor:
-    return Tensor(np.full(shape, value, dtype=dtype), requires_grad=requires_grad)
-
-
-def zeros_like(x, requires_grad=False) -> Tensor:
-    return Tensor(np.zeros_like(np.asarray(x)), requires_grad=requires_grad)
-
-
-def ones_like(x, requires_grad=False) -> Tensor:
-    return Tensor(np.ones_like(np.asarray(x)), requires_grad=requires_grad)
-
-
-def arange(*args, dtype=None) -> Tensor:
-    return Tensor(np.arange(*args, dtype=dtype))
+cat = concatenate  # PyTorch's name: cat(tensors, dim=1)

@@ -17,6 +17,7 @@ import numbers
 import numpy as np
 
 from autograd.grad_mode import state
+from autograd.spellings import max_with_indices, min_with_indices, split_by_sizes, squeeze_if_one, torch_spellings
 
 _new_object = object.__new__
 _FLOAT_KINDS = "f"
@@ -81,7 +82,7 @@ class Tensor:
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         from_python = not isinstance(data, (np.ndarray, np.generic))
         try:
             array = np.array(data, dtype=dtype, copy=True)
@@ -170,6 +171,7 @@ class Tensor:
 
     @property
     def size(self) -> int:
+        """The number of elements, as numpy's size (PyTorch's t.size() is t.shape here; t.numel() is this)."""
         return self._data.size
 
     def item(self):
@@ -436,15 +438,19 @@ class Tensor:
     def __ne__(self, other):
         return self._compare(np.not_equal, other)
 
+    @torch_spellings
     def all(self, axis=None, keepdims=False) -> "Tensor":
         return Tensor._make(np.asarray(np.all(self._data, axis=axis, keepdims=keepdims)))
 
+    @torch_spellings
     def any(self, axis=None, keepdims=False) -> "Tensor":
         return Tensor._make(np.asarray(np.any(self._data, axis=axis, keepdims=keepdims)))
 
+    @torch_spellings
     def argmax(self, axis=None, keepdims=False) -> "Tensor":
         return Tensor._make(np.asarray(np.argmax(self._data, axis=axis, keepdims=keepdims)))
 
+    @torch_spellings
     def argmin(self, axis=None, keepdims=False) -> "Tensor":
         return Tensor._make(np.asarray(np.argmin(self._data, axis=axis, keepdims=keepdims)))
 
@@ -505,30 +511,38 @@ class Tensor:
         return self.astype(np.float64)
 
     # ----- reductions -------------------------------------------------------------------
+    @torch_spellings
     def sum(self, axis=None, keepdims: bool = False) -> "Tensor":
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
+    @torch_spellings
     def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
         """mean = sum / n (composite)."""
         return self.sum(axis=axis, keepdims=keepdims) / _count(self.shape, axis)
 
+    @torch_spellings(torch_form=max_with_indices)
     def max(self, axis=None, keepdims: bool = False) -> "Tensor":
         """Largest value; the gradient is split evenly between tied maxima (as torch.amax)."""
         return ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
+    @torch_spellings(torch_form=min_with_indices)
     def min(self, axis=None, keepdims: bool = False) -> "Tensor":
         """min(x) = -max(-x) (composite)."""
         return -((-self).max(axis=axis, keepdims=keepdims))
 
+    @torch_spellings
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        """var = sum((x - mean)^2) / (n - ddof); ddof=0 (population variance) as in numpy."""
+        """var = sum((x - mean)^2) / (n - ddof); ddof=0 (population variance) as in numpy, but
+        called with PyTorch's keywords (dim=, keepdim=) correction=1 as in PyTorch."""
         centered = self - self.mean(axis=axis, keepdims=True)
         return (centered * centered).sum(axis=axis, keepdims=keepdims) / (_count(self.shape, axis) - ddof)
 
+    @torch_spellings
     def std(self, axis=None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
         """std = sqrt(var)."""
         return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
 
+    @torch_spellings
     def logsumexp(self, axis=None, keepdims: bool = False) -> "Tensor":
         """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x), so nothing overflows."""
         shift = self.max(axis=axis, keepdims=True).detach()
@@ -536,11 +550,13 @@ class Tensor:
         out = (self - shift).exp().sum(axis=axis, keepdims=True).log() + shift
         return out if keepdims else out.squeeze(axis)
 
+    @torch_spellings
     def softmax(self, axis: int = -1) -> "Tensor":
         """softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m), m = max(x) (stable)."""
         shifted = (self - self.max(axis=axis, keepdims=True).detach()).exp()
         return shifted / shifted.sum(axis=axis, keepdims=True)
 
+    @torch_spellings
     def log_softmax(self, axis: int = -1) -> "Tensor":
         """log_softmax(x) = x - logsumexp(x) (stable)."""
         return self - self.logsumexp(axis=axis, keepdims=True)
@@ -570,6 +586,12 @@ class Tensor:
     def transpose(self, *axes) -> "Tensor":
         """Permute dimensions as numpy does: no axes reverses them, else a full permutation."""
         axes = _shape_arg(axes) if axes else tuple(reversed(range(self.ndim)))
+        if len(axes) == 2 and self.ndim != 2:
+            raise ValueError(
+                f"transpose{axes}: numpy's transpose takes an order of all {self.ndim} axes of this tensor "
+                f"(shape {self.shape}). To swap two axes as PyTorch's transpose(d0, d1) does, use "
+                f"swapaxes{axes}."
+            )
         return ops.Transpose.apply(self, axes=axes)
 
     def permute(self, *axes) -> "Tensor":
@@ -606,13 +628,16 @@ class Tensor:
         shape = tuple(self.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
         return self.broadcast_to(shape)
 
+    @torch_spellings(torch_form=squeeze_if_one)
     def squeeze(self, axis=None) -> "Tensor":
         """Remove size-1 dimensions (all of them, or those in `axis`)."""
         try:
             return self.reshape(np.squeeze(self._data, axis=axis).shape)
         except ValueError as error:
-            raise ValueError(f"squeeze: {error} (tensor of shape {self.shape}, axis={axis})") from None
+            raise ValueError(f"squeeze: {error} (tensor of shape {self.shape}, axis={axis}); PyTorch's "
+                             "squeeze(dim=...) leaves such a dimension alone") from None
 
+    @torch_spellings
     def expand_dims(self, axis) -> "Tensor":
         """Insert a size-1 dimension at `axis` (numpy's expand_dims)."""
         try:
@@ -620,6 +645,7 @@ class Tensor:
         except (ValueError, IndexError) as error:
             raise ValueError(f"expand_dims: {error} (tensor of shape {self.shape}, axis={axis})") from None
 
+    @torch_spellings
     def unsqueeze(self, axis) -> "Tensor":
         return self.expand_dims(axis)
 
@@ -636,6 +662,7 @@ class Tensor:
         For images (N, C, H, W): x.sliding_window((3, 3), axis=(2, 3)) -> (N, C, H-2, W-2, 3, 3)."""
         return ops.SlidingWindows.apply(self, window_shape=window_shape, axis=axis, stride=stride)
 
+    @torch_spellings(torch_form=split_by_sizes)
     def split(self, indices_or_sections, axis: int = 0) -> list:
         """numpy.split: equal sections (an int) or pieces cut at the given indices (composite of slices)."""
         length = self.shape[axis]
@@ -673,6 +700,58 @@ class Tensor:
                 "Transpose one of them (e.g. b.T) or check the layer sizes."
             )
         return ops.MatMul.apply(a, b)
+
+    # ----- PyTorch spellings ------------------------------------------------------------
+    # PyTorch's names for what the methods above do (their keywords dim=, keepdim=, unbiased=
+    # come from @torch_spellings, autograd/spellings.py); README "Coming from PyTorch".
+    def view(self, *shape) -> "Tensor":
+        """PyTorch's view(2, 3) / view(-1): here the same as reshape, which may copy (the result
+        does not share memory with t as a PyTorch view would)."""
+        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, numbers.Integral)):
+            raise TypeError(
+                f"view: expected a shape (ints or a tuple), got {shape[0]!r}. PyTorch's view(dtype) "
+                "reinterprets the bytes; chalkgrad has no such view: use astype(dtype) to convert values."
+            )
+        return self.reshape(*shape)
+
+    def clone(self) -> "Tensor":
+        """A copy with its own memory, recorded in the graph: the gradient flows back unchanged."""
+        return ops.Clone.apply(self)
+
+    def numel(self) -> int:
+        """The number of elements (numpy's t.size)."""
+        return self._data.size
+
+    def nelement(self) -> int:
+        """The number of elements (numpy's t.size)."""
+        return self._data.size
+
+    @torch_spellings
+    def amax(self, axis=None, keepdims: bool = False) -> "Tensor":
+        """torch.amax: the largest values, the same as max(axis=...); ties share the gradient."""
+        return self.max(axis=axis, keepdims=keepdims)
+
+    @torch_spellings
+    def amin(self, axis=None, keepdims: bool = False) -> "Tensor":
+        """torch.amin: the smallest values, the same as min(axis=...); ties share the gradient."""
+        return self.min(axis=axis, keepdims=keepdims)
+
+    def allclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        """|t - other| <= atol + rtol * |other| everywhere (broadcasting), as torch/numpy.allclose."""
+        return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other,
+                                rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def log10(self) -> "Tensor":
+        return ops.Log10.apply(self)
+
+    def long(self) -> "Tensor":
+        """astype(np.int64), as float() is astype(np.float32)."""
+        return self.astype(np.int64)
+
+    def zero_(self) -> "Tensor":
+        """Set every element to 0 in place (t[...] = 0) and return t: `w.grad.zero_()`."""
+        self[...] = 0
+        return self
 
 
 _PLAIN_OPERANDS = frozenset((Tensor, np.ndarray, int, float))  # taken as they are by operators

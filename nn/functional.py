@@ -14,13 +14,14 @@ import math
 import numpy as np
 
 from autograd import Tensor, as_tensor, maximum, no_grad, where
+from nn.data.batching import one_hot as _one_hot_array
 from nn.init import get_generator
 
 __all__ = [
     "relu", "leaky_relu", "prelu", "elu", "softplus", "sigmoid", "tanh", "softmax", "log_softmax", "maxout",
     "linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "dropconnect", "batch_norm",
     "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-    "nll_loss", "multi_margin_loss", "l1_penalty", "l2_penalty", "elastic_net_penalty",
+    "nll_loss", "multi_margin_loss", "l1_penalty", "l2_penalty", "elastic_net_penalty", "one_hot",
 ]
 
 
@@ -102,6 +103,14 @@ def maxout(x: Tensor, num_pieces: int, dim: int = -1) -> Tensor:
         )
     grouped = x.shape[:axis] + (x.shape[axis] // num_pieces, num_pieces) + x.shape[axis + 1 :]
     return x.reshape(grouped).max(axis=axis + 1)
+
+
+def one_hot(tensor, num_classes: int = -1, dtype=np.int64) -> Tensor:
+    """Class labels as rows with a 1 at the label and 0 elsewhere: shape labels.shape + (num_classes,),
+    num_classes=-1 meaning labels.max() + 1. int64 as in PyTorch; pass dtype= (your model's,
+    e.g. np.float32) to get floats directly: under numpy's promotion int64 * float32 is float64."""
+    labels = tensor.data if isinstance(tensor, Tensor) else tensor
+    return Tensor(_one_hot_array(labels, None if num_classes == -1 else num_classes, dtype=dtype))
 
 
 # ----- layers --------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Initialisers: fill a weight Tensor in place, as `torch.nn.init` does.
 
 Every function takes `generator=`: a `np.random.Generator`, an int seed, or None for the
-library's global generator. The global generator starts from seed 0 when `nn` is imported
-(so a script gives the same numbers on every run, as PyTorch's fixed default seed does);
-`nn.init.manual_seed(s)` (also `nn.manual_seed`) restarts it. Dropout draws its masks from
-the same generator.
+library's global generator (`autograd.get_generator`). The global generator starts from seed 0
+when autograd is imported (so a script gives the same numbers on every run, as PyTorch's fixed
+default seed does); `autograd.manual_seed(s)` (also `nn.manual_seed`, `nn.init.manual_seed`)
+restarts it. Dropout masks and `autograd.randn`/`rand`/`randint`/`randperm` draw from the same
+generator.
 
 Fans (for a weight of shape (out, in) or (out, in, kh, kw)):
     fan_in = in * kh * kw,   fan_out = out * kh * kw
@@ -15,27 +16,7 @@ import math
 
 import numpy as np
 
-from autograd import Tensor, no_grad
-
-_global = np.random.default_rng(0)
-
-
-def manual_seed(seed: int) -> np.random.Generator:
-    """Restart the global generator from `seed` (initialisers and dropout masks reproduce)."""
-    global _global
-    _global = np.random.default_rng(seed)
-    return _global
-
-
-def get_generator(generator=None) -> np.random.Generator:
-    """The generator to draw from: the one given, a fresh one seeded with an int, or the global one."""
-    if generator is None:
-        return _global
-    if isinstance(generator, np.random.Generator):
-        return generator
-    if isinstance(generator, (int, np.integer)):
-        return np.random.default_rng(int(generator))
-    raise TypeError(f"generator must be a numpy Generator, an int seed or None, got {type(generator).__name__}")
+from autograd import Tensor, get_generator, manual_seed, no_grad  # noqa: F401 - nn.init.manual_seed
 
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:

@@ -328,7 +328,7 @@ FREE_FUNCTIONS = {  # autograd.<name>(x, ...) against the method it stands for
     "sin": lambda x: x.sin(), "cos": lambda x: x.cos(), "tanh": lambda x: x.tanh(),
     "sigmoid": lambda x: x.sigmoid(), "relu": lambda x: x.relu(), "sum": lambda x: x.sum(),
     "mean": lambda x: x.mean(), "logsumexp": lambda x: x.logsumexp(), "softmax": lambda x: x.softmax(),
-    "log_softmax": lambda x: x.log_softmax(),
+    "log_softmax": lambda x: x.log_softmax(), "log10": lambda x: x.log10(),
 }
 
 

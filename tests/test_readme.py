@@ -19,3 +19,4 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     assert namespace["f"].item() == -12.0 and namespace["z"].grad.item() == 3.0 and namespace["q"].grad is None
     assert os.path.exists("backprop.html") and os.path.exists("graph.png")
     assert namespace["history"].history["loss"][-1] < namespace["history"].history["loss"][0]
+    assert namespace["accuracy"] >= 0.95  # the PyTorch training loop of "Coming from PyTorch"

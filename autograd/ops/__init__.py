@@ -3,8 +3,8 @@
 Composites (mean, var, softmax, ...) live on Tensor and are built from these.
 """
 from autograd.ops.elementwise import (
-    Abs, Add, Cast, Clip, Cos, Div, Elementwise, Exp, Log, Maximum, Mul, Neg, Pow, Relu, Sigmoid, Sin, Sqrt, Sub, Tanh,
-    Where,
+    Abs, Add, Cast, Clip, Clone, Cos, Div, Elementwise, Exp, Log, Log10, Maximum, Mul, Neg, Pow, Relu, Sigmoid, Sin,
+    Sqrt, Sub, Tanh, Where,
 )
 from autograd.ops.linalg import MatMul
 from autograd.ops.reduce import Max, Sum
@@ -13,7 +13,7 @@ from autograd.ops.shape import (
 )
 
 __all__ = [
-    "Abs", "Add", "BroadcastTo", "Cast", "Clip", "Concatenate", "Cos", "Div", "Exp", "FoldWindows", "GetItem",
-    "Log", "MatMul", "Max", "Maximum", "Mul", "Neg", "Pad", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid",
-    "SetItem", "Sin", "SlidingWindows", "Sqrt", "Sub", "Sum", "Tanh", "Transpose", "Where",
+    "Abs", "Add", "BroadcastTo", "Cast", "Clip", "Clone", "Concatenate", "Cos", "Div", "Exp", "FoldWindows",
+    "GetItem", "Log", "Log10", "MatMul", "Max", "Maximum", "Mul", "Neg", "Pad", "Pow", "Relu", "Reshape", "ScatterAdd",
+    "SetItem", "Sigmoid", "Sin", "SlidingWindows", "Sqrt", "Sub", "Sum", "Tanh", "Transpose", "Where",
 ]

@@ -484,3 +484,47 @@ class Cast(Elementwise):
     @staticmethod
     def backward(ctx, grad):
         return grad.astype(ctx.input_dtype)
+
+
+class Log10(Elementwise):
+    """out = log10(a);  da = grad / (a ln 10)
+    (a primitive rather than log(a) / ln 10, which gives log10(1000) = 2.9999999999999996)"""
+
+    call_name = "log10"
+    symbol = "log₁₀"
+    notation = "log₁₀({0})"
+    rule = "d{0} = d{y} / ({0} ln 10)"
+    local = "1/(x ln 10)"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log10(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * _LN10)
+
+
+_LN10 = float(np.log(10.0))
+
+
+class Clone(Elementwise):
+    """out = a copy of a in its own memory;  da = grad
+    (a primitive because no other one copies and changes nothing: a + 0 turns -0.0 into 0.0,
+    a cast would be drawn as one; PyTorch's clone())"""
+
+    call_name = "clone"
+    symbol = "clone"
+    notation = "clone({0})"
+    rule = "d{0} = d{y}"
+    local = "1"
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad

@@ -117,9 +117,9 @@ class Mixup:
         self._rng = np.random.default_rng(seed)
 
     def __call__(self, x, y) -> tuple[np.ndarray, np.ndarray]:
-        y = np.asarray(y)
-        if y.ndim == 1:
-            y = one_hot(y, self.num_classes)
+        x, y = np.asarray(x), np.asarray(y)
+        if y.ndim == 1:  # targets in the images' float dtype (float32 stays float32)
+            y = one_hot(y, self.num_classes, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
         return mixup(x, y, self.alpha, seed=self._rng)
 
     def __repr__(self) -> str:

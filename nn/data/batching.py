@@ -183,7 +183,9 @@ class StandardScaler:
 def one_hot(labels, num_classes: int | None = None, dtype=np.float64) -> np.ndarray:
     """Encode integer class labels as rows of zeros with a single 1: shape `labels.shape + (K,)`.
 
-    `num_classes` defaults to `labels.max() + 1`.
+    `num_classes` defaults to `labels.max() + 1`. The rows have the dtype you give: float64 by
+    default, so pass your features' dtype (e.g. `dtype=np.float32`) to keep float32 work float32.
+    `nn.functional.one_hot` is PyTorch's version (a Tensor, int64 unless dtype= is given).
     """
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iub":
