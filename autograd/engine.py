@@ -35,9 +35,8 @@ def observe(callback):
               what is added to the input's gradient (None likewise)
 
     Gradients are numpy arrays (numpy scalars for 0-d nodes) in an ordinary backward, Tensors
-    with create_graph=True; the callback reads them and must not change them. While anyone
-    observes, the engine overwrites no gradient array in place (see memory.only_ours), so what
-    the callback was given stays as it was. Observers see the backward passes of every thread."""
+    with create_graph=True; the callback reads them and must not change them. It observes the
+    backward passes of every thread."""
     _observers.append(callback)
     try:
         yield callback
@@ -110,8 +109,8 @@ def backward(outputs, gradients, retain_graph=False, create_graph=False, inputs=
     walk = _Walk(retain_graph, create_graph)
     for output, gradient in zip(outputs, gradients):
         seed = _seed(output, gradient, create_graph)
-        walk.own.add(id(seed._data if isinstance(seed, Tensor) else seed))  # the caller's: never overwrite
-        walk.send(output, None, seed)
+        walk.handed_out.add(id(seed._data if isinstance(seed, Tensor) else seed))  # the caller's own
+        walk.send(output, seed)
     if inputs is not None:
         walk.wanted = {}  # id(input) -> its positions in `inputs` (an input may be asked for twice)
         for i, t in enumerate(inputs):
@@ -137,71 +136,86 @@ class _Walk:
         self.pending = {}  # node (or leaf tensor) -> the sum of the gradients that reached it
         self.heap = []  # (-seq, tensor, node) for every node that has received a gradient
         self.leaves = []  # leaves that have received a gradient, in order of arrival
-        self.scratch = set()  # nodes/leaves whose gradient is an array only the engine holds
-        self.own = set()  # ids of the arrays handed out as some .grad (and the caller's seeds)
+        self.handed_out = set()  # ids of the arrays some .grad already holds (and the caller's seeds)
         self.wanted = self.results = self.passes_on = None  # for autograd.grad(outputs, inputs)
 
     def run(self):
         """The chain rule, newest node first: a node's rule turns the gradient that reached it
-        into one gradient per input, and each is added to what that input has received."""
-        heap, pending = self.heap, self.pending
+        into one gradient per input, and each is added to what that input has received (a
+        tensor's node gets its turn after every node that used the tensor: they are newer)."""
+        heap, pending, leaves = self.heap, self.pending, self.leaves
         while heap:
             _, tensor, node = heappop(heap)
             grad = pending.pop(node)
-            if tensor._hooks is not None or tensor._retains_grad or self.wanted is not None:
+            if tensor._watched or self.wanted is not None:
                 grad = self.arrive(tensor, node, grad)
                 if self.passes_on is not None and node not in self.passes_on:
                     continue
             for parent, input_grad in zip(node.parents, self.input_grads(tensor, node, grad)):
-                if input_grad is not None:
-                    self.send(parent, node, input_grad)
-        for leaf in self.leaves:
+                if input_grad is None:
+                    continue
+                producer = parent._ctx
+                if producer is not None and producer.since is not None:  # changed in place later on
+                    parent = version_used(parent, node)
+                    producer = parent._ctx
+                key = parent if producer is None else producer
+                earlier = pending.get(key)
+                if earlier is not None:
+                    pending[key] = earlier + input_grad
+                    continue
+                pending[key] = input_grad
+                if producer is None:
+                    leaves.append(parent)
+                else:
+                    heappush(heap, (-producer.seq, parent, producer))
+        for leaf in leaves:
             self.arrive(leaf, None, pending.pop(leaf))
 
-    def send(self, tensor, consumer, grad, reusable=False):
-        """Add `grad` to what has reached `tensor` (as `consumer` used it); a tensor's node gets
-        its turn once, after every node that used the tensor (they are all newer)."""
+    def send(self, tensor, grad):
+        """Start the walk: `grad` reaches `tensor` (an output)."""
         node = tensor._ctx
-        if node is not None and node.since is not None and consumer is not None:
-            tensor = version_used(tensor, consumer)
-            node = tensor._ctx
         key = tensor if node is None else node
         earlier = self.pending.get(key)
+        self.pending[key] = grad if earlier is None else earlier + grad
         if earlier is None:
-            self.pending[key] = grad
             if node is None:
                 self.leaves.append(tensor)
             else:
                 heappush(self.heap, (-node.seq, tensor, node))
-            if reusable:
-                self.scratch.add(key)
-        else:
-            self.pending[key] = total = earlier + grad
-            if self.on_arrays and type(total) is np.ndarray and not _observers and memory.big_array(total):
-                self.scratch.add(key)
 
     def input_grads(self, tensor, node, grad) -> list:
         """Run the node's backward rule on `grad` (the gradient of `tensor`, the node's output):
         one gradient per input, summed back to that input's shape and cast to its dtype (None for
-        an input that needs none). Big arrays only the engine holds are marked reusable."""
-        function = node.function
-        arrays_in = self.on_arrays and function.backward_on_arrays
-        if arrays_in and type(grad) is np.ndarray and not grad.shape:
-            grad = grad[()]  # a 0-d node computes with numpy scalars: ~7x faster than with 0-d arrays
-        reusable = node in self.scratch if self.scratch else False
-        may_reuse = reusable and arrays_in and type(grad) is np.ndarray and not _observers
-        returned = self.call_rule(tensor, node, grad if arrays_in else _as_tensor(grad), arrays_in, may_reuse)
+        an input that needs none)."""
+        arrays_in = self.on_arrays and node.function.backward_on_arrays
+        if arrays_in:
+            if type(grad) is np.ndarray and not grad.shape:
+                grad = grad[()]  # a 0-d node computes with numpy scalars: ~7x faster than with 0-d arrays
+        else:
+            grad = _as_tensor(grad)
+        node._output, node._as_arrays = tensor, arrays_in
+        checking = open_blocks.anomaly and state.anomaly
+        if checking:
+            state.anomaly = False  # blame this node, not the operations inside its backward rule
+        try:
+            returned = node.function.backward(node, grad)
+        finally:
+            node._output, node._as_arrays = None, False  # (_output would keep the tensor alive in a cycle)
+            if checking:
+                state.anomaly = True
+        if type(returned) is not tuple:
+            returned = (returned,)
+        if len(returned) != len(node.parents) or checking:
+            _check_returned(node, returned, checking)
         grads = []
         for parent, needs, g in zip(node.parents, node.needs_input_grad, returned):
-            if g is None or not needs:
+            if g is not None and needs:
+                data = parent._data
+                if type(g) is not type(data) or (type(g) is np.ndarray and (g.shape != data.shape or g.dtype != data.dtype)):
+                    g = self.to_input(node, parent, g)
+                grads.append(g)
+            else:
                 grads.append(None)
-                continue
-            data = parent._data
-            if type(g) is not type(data) or (type(g) is np.ndarray and (g.shape != data.shape or g.dtype != data.dtype)):
-                g = self.to_input(node, parent, g)
-            if arrays_in and type(g) is np.ndarray and not _observers and memory.only_ours(g, returned, grad, may_reuse):
-                self.scratch.add(parent._ctx if parent._ctx is not None else parent)
-            grads.append(g)
         if _observers:
             sent = tuple(g if needs else None for g, needs in zip(returned, node.needs_input_grad))
             for callback in list(_observers):
@@ -209,67 +223,6 @@ class _Walk:
         if not self.retain_graph:
             node._saved = None  # node.release(): its saved values are not needed any more
         return grads
-
-    def call_rule(self, tensor, node, grad, arrays_in, may_reuse) -> tuple:
-        """function.backward(node, grad), with the node told what it needs to know meanwhile;
-        returns one gradient per input as the rule gave them."""
-        node._output, node._as_arrays, node.may_reuse_grad = tensor, arrays_in, may_reuse
-        checking = open_blocks.anomaly and state.anomaly
-        if checking:
-            state.anomaly = False  # blame this node, not the operations inside its backward rule
-        try:
-            returned = node.function.backward(node, grad)
-        finally:
-            node._output = None  # (it would keep the tensor and its node alive in a cycle)
-            node._as_arrays = node.may_reuse_grad = False
-            if checking:
-                state.anomaly = True
-        if type(returned) is not tuple:
-            returned = (returned,)
-        if len(returned) != len(node.parents):
-            raise RuntimeError(
-                f"{node.name}.backward returned {len(returned)} gradient(s) but the operation had "
-                f"{len(node.parents)} input(s); return one per input (None for inputs without a gradient)."
-            )
-        if checking:
-            from autograd.anomaly import check_backward
-
-            check_backward(node, returned)
-        return returned
-
-    def arrive(self, tensor, node, grad):
-        """The full gradient has reached `tensor`: run its hooks, hand it to autograd.grad's
-        caller or keep it in .grad (leaves, and tensors that called retain_grad())."""
-        current = tensor._ctx is node  # not an older version of a tensor changed in place since
-        key = tensor if node is None else node
-        if tensor._hooks and current:
-            grad = _run_hooks(tensor, grad)
-            self.scratch.discard(key)
-        if self.wanted is not None:
-            for i in self.wanted.get(id(tensor), ()) if current else ():
-                self.results[i] = _as_tensor(grad)
-                self.scratch.discard(key)
-        elif (node is None or tensor._retains_grad) and current:
-            tensor.grad = self.keep(grad) if tensor.grad is None else tensor.grad + grad
-            self.scratch.discard(key)
-        return grad
-
-    def keep(self, grad):
-        """A .grad of its own, safe to change in place. Backward rules may hand one array, or views
-        of it, to several inputs (Add, Reshape) and read-only broadcasts (Sum): a gradient whose
-        memory another leaf already has, or that is read-only, is copied; otherwise (a matmul's
-        fresh result, say) it is handed over as it is."""
-        if isinstance(grad, Tensor):  # create_graph: a gradient that is part of a graph stays that node
-            return grad if grad._requires_grad else Tensor._make(np.array(grad._data))
-        if type(grad) is not np.ndarray:  # a numpy scalar (from a 0-d node)
-            return Tensor._make(np.float64(grad) if grad.dtype == np.float64 else np.array(grad))
-        memory_of = grad
-        while memory_of.base is not None:  # views: what matters is the memory they look at
-            memory_of = memory_of.base
-        if not grad.flags.writeable or id(memory_of) in self.own:
-            grad = memory_of = grad.copy()
-        self.own.add(id(memory_of))
-        return Tensor._make(grad)
 
     def to_input(self, node, parent, grad):
         """A gradient as backward returned it, made fit for its input: an array (or numpy scalar)
@@ -286,6 +239,49 @@ class _Walk:
         if grad.dtype is not data.dtype and grad.dtype != data.dtype:
             grad = grad.astype(data.dtype)
         return grad
+
+    def arrive(self, tensor, node, grad):
+        """The full gradient has reached `tensor`: run its hooks, hand it to autograd.grad's
+        caller or keep it in .grad (leaves, and tensors that called retain_grad())."""
+        current = tensor._ctx is node  # not an older version of a tensor changed in place since
+        if tensor._hooks and current:
+            grad = _run_hooks(tensor, grad)
+        if self.wanted is not None:
+            for i in self.wanted.get(id(tensor), ()) if current else ():
+                self.results[i] = _as_tensor(grad)
+        elif (node is None or tensor._retains_grad) and current:
+            tensor.grad = self.keep(grad) if tensor.grad is None else tensor.grad + grad
+        return grad
+
+    def keep(self, grad):
+        """A .grad of its own, safe to change in place. Backward rules may hand one array, or views
+        of it, to several inputs (Add, Reshape) and read-only broadcasts (Sum): a gradient whose
+        memory another .grad already has, or that is read-only, is copied; otherwise (a matmul's
+        fresh result, say) it is handed over as it is."""
+        if isinstance(grad, Tensor):  # create_graph: a gradient that is part of a graph stays that node
+            return grad if grad._requires_grad else Tensor._make(np.array(grad._data))
+        if type(grad) is not np.ndarray:  # a numpy scalar (from a 0-d node)
+            return Tensor._make(np.float64(grad) if grad.dtype == np.float64 else np.array(grad))
+        memory_of = grad
+        while memory_of.base is not None:  # views: what matters is the memory they look at
+            memory_of = memory_of.base
+        if not grad.flags.writeable or id(memory_of) in self.handed_out:
+            grad = memory_of = grad.copy()
+        self.handed_out.add(id(memory_of))
+        return Tensor._make(grad)
+
+
+def _check_returned(node, returned, checking) -> None:
+    """A backward rule must return one gradient per input; under detect_anomaly none is NaN/Inf."""
+    if len(returned) != len(node.parents):
+        raise RuntimeError(
+            f"{node.name}.backward returned {len(returned)} gradient(s) but the operation had "
+            f"{len(node.parents)} input(s); return one per input (None for inputs without a gradient)."
+        )
+    if checking:
+        from autograd.anomaly import check_backward
+
+        check_backward(node, returned)
 
 
 def _between(outputs, wanted) -> set:

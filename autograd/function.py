@@ -70,15 +70,13 @@ class Context:
                      operation's inputs were made before it, so the engine runs the backward
                      rules newest node first, and drawings number intermediate results by it.
     saved_tensors    what forward saved with `save_for_backward`, as Tensors
-    may_reuse_grad   during an ordinary backward: grad is an array only the engine holds, so a
-                     backward rule may write its result into it (saves one array per node)
     Forward may also set attributes of its own (`ctx.axis = ...`).
     """
 
     # The fields every node sets live in slots (fast to make, and fewer objects for the garbage
     # collector); attributes an operation sets itself (ctx.axis, ...) go into __dict__.
     __slots__ = ("function", "parents", "needs_input_grad", "scope", "seq", "_clock", "_saved", "_output",
-                 "_as_arrays", "may_reuse_grad", "__dict__", "__weakref__")
+                 "_as_arrays", "__dict__", "__weakref__")
     created_at = None  # a stack summary, recorded under detect_anomaly()
     since = None  # a node recorded by an in-place change: the tick of that change (see record_inplace)
 
@@ -142,7 +140,7 @@ def new_node(function, parents, needs_input_grad) -> Context:
     node.seq = _next_seq()
     node._clock = _clock
     node._saved = ()
-    node._as_arrays = False  # the engine sets this, _output and may_reuse_grad while backward runs
+    node._as_arrays = False  # the engine sets this and _output while backward runs
     return node
 
 
@@ -245,9 +243,7 @@ def _as_scalar(out: np.ndarray, ctx):
 
 class Primitive(Function):
     """A Function whose backward rule also runs on plain numpy arrays (see the module docstring);
-    the engine's own operations in autograd.ops are Primitives. A rule returns new arrays, views
-    or grad itself, never an array kept elsewhere (a saved one, a ctx attribute): a new array
-    that only the engine holds may later be overwritten in place (ctx.may_reuse_grad).
+    the engine's own operations in autograd.ops are Primitives.
 
     A primitive also carries what the lecture says about it (a test checks every one does):
         symbol    its label in drawings: "+", "@", "tanh"

@@ -1,25 +1,22 @@
-"""Memory policy: what the engine does about gradient buffers, Python's garbage collector and the
-C allocator, and why. The engine calls this module; it never calls the engine.
+"""Memory policy: what the engine does about Python's garbage collector and the C allocator, and
+why. The engine calls this module; it never calls the engine.
 
-1. Gradient buffers. A gradient array of at least REUSE_BYTES that only the engine holds may be
-   overwritten by the next backward rule (ReLU writes its product into it): one big array fewer
-   per node. Never an array handed out as a .grad, a hook's or the caller's, or while someone
-   observes the backward pass.
-
-2. The cyclic garbage collector. A graph holds no reference cycles (a Tensor points to its node,
+1. The cyclic garbage collector. A graph holds no reference cycles (a Tensor points to its node,
    the node to its inputs), so reference counting frees it the moment it is dropped. The cyclic
    collector does not know that: while a forward pass records hundreds of thousands of nodes,
    every full collection re-scans all of them (a third of the time of a 100,000-link chain). So
    an automatic full collection that starts while a graph is being recorded freezes the live
    objects (`gc.freeze()`) instead, and has nothing old to scan. Garbage cycles are only delayed:
-   the next backward unfreezes what we froze and the first full collection after it runs as
-   usual; so does any full collection once that graph was dropped, or when no graph is being
-   recorded, or after MAX_FREEZES freezes in a row; an explicit `gc.collect()` collects
-   everything. The application's choices stay its own: nothing here enables, disables or
-   re-tunes the collector; if the application froze objects itself we never freeze, and if it
-   freezes while we have frozen, we never unfreeze its objects. Off: `memory.collector_enabled = False`.
+   a full collection runs as usual (after unfreezing) when no graph is being recorded, after
+   every SCAN_EVERY backward passes, or after MAX_FREEZES freezes in a row; an explicit
+   `gc.collect()` collects everything. (A training loop keeps the previous step's graph alive
+   while it records the next one: scanning it at every step costs ~10 % of a scalar network's
+   step.) The application's choices stay its own: nothing here enables, disables or re-tunes
+   the collector; if the application froze objects itself we never freeze, and if it freezes
+   while we have frozen, we never unfreeze (its objects and ours stay frozen; refcounting still
+   frees them). Off: `memory.collector_enabled = False`.
 
-3. The C allocator (glibc on Linux). By default glibc gives big freed blocks back to the system
+2. The C allocator (glibc on Linux). By default glibc gives big freed blocks back to the system
    and the next training step faults the same pages in again (thousands of page faults per CNN
    step, as much time as the arithmetic). PyTorch keeps freed memory in its own caching
    allocator; we ask glibc to keep it (`mallopt`: blocks up to MMAP_THRESHOLD come from the
@@ -35,83 +32,45 @@ import ctypes.util
 import gc
 import os
 import sys
-import weakref
 
-import numpy as np
-
-# ----- 1. gradient buffers ----------------------------------------------------------------------
-# Gradients at least this big are reused in place when the engine alone holds them (smaller ones
-# cost little to allocate, and malloc keeps their memory).
-REUSE_BYTES = 1 << 16
-
-
-def only_ours(array, returned, upstream, may_reuse) -> bool:
-    """Is `array`, one input's gradient after the sum-back and dtype cast, a big array that nobody
-    but the engine holds? `returned` are all the gradients as the backward rule returned them,
-    `upstream` the gradient the rule was given (ours to overwrite when `may_reuse`)."""
-    if array.nbytes < REUSE_BYTES or array.base is not None:
-        return False
-    if not any(g is array for g in returned):  # the sum-back or the dtype cast made it: a copy of our own
-        return True
-    # a new array (or the upstream gradient, if that was ours), not handed to two inputs (Add's)
-    return (array is not upstream or may_reuse) and sum(g is array for g in returned) == 1
-
-
-def big_array(total) -> bool:
-    """A sum of two gradients the engine made: its own new array, reusable if big enough."""
-    return type(total) is np.ndarray and total.nbytes >= REUSE_BYTES
-
-
-# ----- 2. the cyclic garbage collector ------------------------------------------------------------
+# ----- 1. the cyclic garbage collector ------------------------------------------------------------
 collector_enabled = True
 MAX_FREEZES = 256  # then one full collection runs as usual, even while a graph is being recorded
-_frozen_for = None  # while frozen: a weak reference to the newest node recorded when we froze
-_frozen_count = 0  # gc.get_freeze_count() right after our latest freeze
-_marker = None  # an object made right after our latest freeze: frozen later only by someone else
+SCAN_EVERY = 8  # backward passes: then a full collection runs as usual (cycles wait no longer)
+_frozen = False  # have we frozen objects (and not unfrozen them since)?
+_marker = None  # an object made right after our latest freeze: only someone else can freeze it
 _freezes = 0  # freezes since the last full collection that ran as usual
-_scanned_since_backward = False  # has a full collection run as usual since the last backward?
+_backwards = SCAN_EVERY  # backward passes since then
 
 
 def after_backward() -> None:
     """The engine calls this when a backward pass ends."""
-    global _scanned_since_backward
-    thaw()
-    _scanned_since_backward = False
+    global _backwards
+    _backwards += 1
 
 
 def thaw() -> None:
-    """Unfreeze what we froze, unless the application has frozen objects since (then they stay
-    frozen, ours with them: refcounting still frees them; only cycles among them would wait)."""
-    global _frozen_for, _marker
-    if _frozen_for is None:
-        return
-    _frozen_for = None
-    marker, _marker = _marker, None
-    if gc.get_freeze_count() > _frozen_count or not _collectable(marker):
-        return  # someone else froze since we did
-    gc.unfreeze()
-
-
-def _collectable(obj) -> bool:
-    """Is obj still seen by the collector (not moved into the permanent generation by a freeze)?"""
-    return any(o is obj for generation in range(3) for o in gc.get_objects(generation))
+    """Unfreeze what we froze, unless the application has frozen objects since (our marker is
+    frozen then). Looking for the marker visits every object once; it happens only before a full
+    collection that runs as usual, which visits them all anyway."""
+    global _frozen, _marker
+    if _frozen and any(obj is _marker for generation in range(3) for obj in gc.get_objects(generation)):
+        gc.unfreeze()
+    _frozen, _marker = False, None
 
 
 def on_full_collection(automatic: bool) -> None:
     """Before a full collection: freeze a graph that is being recorded, or collect as usual."""
-    global _frozen_for, _frozen_count, _marker, _freezes, _scanned_since_backward
-    if _frozen_for is None and gc.get_freeze_count():  # the application freezes objects itself
+    global _frozen, _marker, _freezes, _backwards
+    if not _frozen and gc.get_freeze_count():  # the application freezes objects itself
         return
-    node = None
-    if (collector_enabled and automatic and _scanned_since_backward and _freezes < MAX_FREEZES
-            and (_frozen_for is None or _frozen_for() is not None)):
-        node = _node_being_recorded()
-    if node is None:  # collect as usual
-        thaw()
-        _freezes, _scanned_since_backward = 0, True
+    if (collector_enabled and automatic and _freezes < MAX_FREEZES and _backwards < SCAN_EVERY
+            and _being_recorded()):
+        gc.freeze()
+        _frozen, _marker, _freezes = True, [], _freezes + 1
         return
-    gc.freeze()
-    _frozen_for, _frozen_count, _marker, _freezes = weakref.ref(node), gc.get_freeze_count(), [], _freezes + 1
+    thaw()  # and collect as usual
+    _freezes, _backwards = 0, 0
 
 
 def _before_full_collection(phase: str, info: dict) -> None:
@@ -121,20 +80,17 @@ def _before_full_collection(phase: str, info: dict) -> None:
         on_full_collection(automatic=gc.isenabled() and gc.get_count()[0] > gc.get_threshold()[0])
 
 
-def _node_being_recorded():
-    """The newest node among the youngest objects, if operations are being recorded right now."""
+def _being_recorded() -> bool:
+    """Are operations being recorded right now (is a node among the youngest objects)?"""
     from autograd.function import Context
 
-    for obj in reversed(gc.get_objects(generation=0)):
-        if type(obj) is Context:
-            return obj
-    return None
+    return any(type(obj) is Context for obj in reversed(gc.get_objects(generation=0)))
 
 
 gc.callbacks.append(_before_full_collection)
 
 
-# ----- 3. the C allocator ------------------------------------------------------------------------
+# ----- 2. the C allocator ------------------------------------------------------------------------
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 MMAP_THRESHOLD = 32 << 20  # blocks below 32 MiB (glibc's maximum) come from the reusable heap
 TRIM_THRESHOLD = 256 << 20  # give memory back only when 256 MiB lie free at the heap's top

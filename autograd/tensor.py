@@ -77,6 +77,7 @@ class Tensor:
     _base = None  # for tensors sharing memory (views, detach()): the shared memory's version
     _hooks = None
     _retains_grad = False
+    _watched = False  # has hooks or retains its gradient: backward must stop by
     __array_ufunc__ = None  # numpy defers to our operators: np.float64(1) - t is a Tensor
     __hash__ = object.__hash__  # == is elementwise, so hash by identity (usable as dict keys)
 
@@ -258,7 +259,7 @@ class Tensor:
         """Keep .grad on this non-leaf tensor after backward (leaves always keep theirs)."""
         if not self._requires_grad:
             raise RuntimeError("retain_grad(): this tensor does not require grad, so it will never have one.")
-        self._retains_grad = True
+        self._retains_grad = self._watched = True
 
     def register_hook(self, hook):
         """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces it.
@@ -269,40 +270,42 @@ class Tensor:
             raise RuntimeError("register_hook(): this tensor does not require grad, so no gradient will reach it.")
         if self._hooks is None:
             self._hooks = []
+            self._watched = True
         self._hooks.append(hook)
         return _HookHandle(self._hooks, hook)
 
     # ----- arithmetic -------------------------------------------------------------------
+    # Tensors, arrays and Python numbers go straight to the operation; other operands are
+    # converted (numpy scalars become Python numbers) or refused (NotImplemented) by _binary.
     def _binary(self, op, other, reverse=False):
-        if type(other) not in _PLAIN_OPERANDS:
-            other = _operand(other)
-            if other is None:
-                return NotImplemented
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
         return op.apply(other, self) if reverse else op.apply(self, other)
 
     def __add__(self, other):
-        return self._binary(ops.Add, other)
+        return ops.Add.apply(self, other) if type(other) in _PLAIN_OPERANDS else self._binary(ops.Add, other)
 
     def __radd__(self, other):
-        return self._binary(ops.Add, other, reverse=True)
+        return ops.Add.apply(other, self) if type(other) in _PLAIN_OPERANDS else self._binary(ops.Add, other, True)
 
     def __sub__(self, other):
-        return self._binary(ops.Sub, other)
+        return ops.Sub.apply(self, other) if type(other) in _PLAIN_OPERANDS else self._binary(ops.Sub, other)
 
     def __rsub__(self, other):
-        return self._binary(ops.Sub, other, reverse=True)
+        return ops.Sub.apply(other, self) if type(other) in _PLAIN_OPERANDS else self._binary(ops.Sub, other, True)
 
     def __mul__(self, other):
-        return self._binary(ops.Mul, other)
+        return ops.Mul.apply(self, other) if type(other) in _PLAIN_OPERANDS else self._binary(ops.Mul, other)
 
     def __rmul__(self, other):
-        return self._binary(ops.Mul, other, reverse=True)
+        return ops.Mul.apply(other, self) if type(other) in _PLAIN_OPERANDS else self._binary(ops.Mul, other, True)
 
     def __truediv__(self, other):
-        return self._binary(ops.Div, other)
+        return ops.Div.apply(self, other) if type(other) in _PLAIN_OPERANDS else self._binary(ops.Div, other)
 
     def __rtruediv__(self, other):
-        return self._binary(ops.Div, other, reverse=True)
+        return ops.Div.apply(other, self) if type(other) in _PLAIN_OPERANDS else self._binary(ops.Div, other, True)
 
     def __pow__(self, exponent):
         return self._binary(ops.Pow, exponent)

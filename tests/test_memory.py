@@ -1,7 +1,7 @@
 """The memory policy (autograd/memory.py). Garbage collector: a full collection that starts while a
-graph is being recorded freezes instead of re-scanning it; backward (or dropping the graph)
-unfreezes; garbage cycles are delayed, never kept; the application's own choices (gc.freeze(),
-gc.disable()) are left alone. Allocator: glibc keeps freed memory unless the application chose."""
+graph is being recorded freezes instead of re-scanning it; one that starts when nothing is being
+recorded (or after every few backward passes) unfreezes and collects as usual; garbage cycles are
+delayed, never kept; the application's own choices (gc.freeze(), gc.disable()) are left alone. Allocator: glibc keeps freed memory unless the application chose."""
 import gc
 import weakref
 
@@ -31,30 +31,33 @@ def record(x, links=20):
 def fresh_policy():
     was_enabled = gc.isenabled()
     gc.disable()  # no automatic collection moves the test's young objects around
-    memory.after_backward()
+    memory.thaw()
+    memory._backwards = memory.SCAN_EVERY  # the first full collection runs as usual
     yield
     memory.collector_enabled = True
-    memory.after_backward()
+    memory.thaw()
     gc.unfreeze()
     if was_enabled:
         gc.enable()
 
 
-def test_first_collection_after_backward_scans_then_recording_freezes_until_backward():
+def test_recording_freezes_until_a_collection_while_nothing_is_recorded():
     x = Tensor(np.ones(3), requires_grad=True)
     y = record(x)
-    full_collection_starts()  # the first one after a backward: as usual
+    full_collection_starts()  # the first one: as usual
     assert gc.get_freeze_count() == 0
     y = record(y)
     full_collection_starts()  # a graph is being recorded: freeze instead
     frozen = gc.get_freeze_count()
     assert frozen > 0
     y = record(y)
-    full_collection_starts()  # still recording that graph: what is new is frozen too
+    full_collection_starts()  # still recording: what is new is frozen too
     assert gc.get_freeze_count() > frozen
     y.sum().backward()
-    assert gc.get_freeze_count() == 0
     assert x.grad is not None
+    gc.collect(generation=0)  # the young objects move on: nothing is being recorded now
+    full_collection_starts()  # ... so this one unfreezes and collects as usual
+    assert gc.get_freeze_count() == 0
 
 
 def test_dropping_the_graph_without_backward_unfreezes():
@@ -94,8 +97,9 @@ def test_garbage_cycles_are_delayed_not_kept():
     y = record(y)
     full_collection_starts()
     assert gone() is not None
-    y.sum().backward()  # unfreezes; the first full collection after it scans everything
-    full_collection_starts()
+    y.sum().backward()
+    gc.collect(generation=0)
+    full_collection_starts()  # nothing is being recorded: unfreeze, collect as usual
     gc.collect()
     assert gone() is None
 
@@ -169,7 +173,7 @@ def test_a_real_deep_chain_builds_and_differentiates_with_the_collector_on():
     gc.enable()
     thresholds = gc.get_threshold()
     frozen_during = []
-    watch = lambda phase, info: frozen_during.append(memory._frozen_for is not None) if phase == "stop" else None  # noqa: E731
+    watch = lambda phase, info: frozen_during.append(memory._frozen) if phase == "stop" else None  # noqa: E731
     gc.callbacks.append(watch)
     gc.set_threshold(50, 2, 2)
     try:
@@ -180,7 +184,8 @@ def test_a_real_deep_chain_builds_and_differentiates_with_the_collector_on():
         gc.set_threshold(*thresholds)
         gc.callbacks.remove(watch)
     assert any(frozen_during)  # the policy froze during the forward pass
-    assert gc.get_freeze_count() == 0  # and backward unfroze
+    gc.collect()  # an explicit collection unfreezes and collects everything
+    assert gc.get_freeze_count() == 0
     expected = np.full(4, 0.3)
     slope = np.ones(4)
     for _ in range(links):
@@ -234,3 +239,19 @@ def test_the_real_mallopt_is_found_on_glibc():
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("not a glibc system")
     assert memory._glibc_mallopt() is not None
+
+
+def test_a_full_collection_runs_as_usual_after_every_few_backward_passes():
+    x = Tensor(np.ones(3), requires_grad=True)
+    full_collection_starts()  # as usual (the first one)
+    for _ in range(memory.SCAN_EVERY):
+        y = record(x)
+        full_collection_starts()
+        assert gc.get_freeze_count() > 0  # recording: freeze
+        y.sum().backward()
+    y = record(x)
+    full_collection_starts()  # still recording, but a scan is due
+    assert gc.get_freeze_count() == 0
+    y = record(y)
+    full_collection_starts()
+    assert gc.get_freeze_count() > 0  # and then freezing again

@@ -3,8 +3,8 @@
 Composites (mean, var, softmax, ...) live on Tensor and are built from these.
 """
 from autograd.ops.elementwise import (
-    Abs, Add, Cast, Clip, Clone, Cos, Div, Elementwise, Exp, Log, Log10, Maximum, Mul, Neg, Pow, Relu, Sigmoid, Sin,
-    Sqrt, Sub, Tanh, Where,
+    Abs, Add, Binary, Cast, Clip, Clone, Cos, Div, Elementwise, Exp, Log, Log10, Maximum, Mul, Neg, Pow, Relu, Sigmoid, Sin,
+    Sqrt, Sub, Tanh, Unary, Where,
 )
 from autograd.ops.linalg import MatMul
 from autograd.ops.reduce import Max, Sum

@@ -13,67 +13,70 @@ _new = object.__new__
 class Elementwise(Primitive):
     """Base of the elementwise primitives: out[i] depends on the inputs' element i only.
 
-    Their `apply` has a lean path for the two cases that dominate lecture graphs and small
-    networks: one or two inputs that are scalar Tensors (an np.float64, see autograd.tensor) or
-    Python numbers, or Tensors of one shape and dtype (Python numbers allowed beside them).
-    Nothing can broadcast, become a view or change shape there, so the general path's checks are
-    skipped; values and recorded node are the same (tests/test_lean_paths.py compares both)."""
+    Unary and Binary ones have a lean `apply` for the two cases that dominate lecture graphs and
+    small networks: inputs that are scalar Tensors (an np.float64, see autograd.tensor) or Python
+    numbers, or Tensors of one shape and dtype (Python numbers allowed beside them). Nothing can
+    broadcast, become a view or change shape there, so the general path's checks are skipped;
+    values and recorded node are the same (tests/test_lean_paths.py compares both paths)."""
 
     elementwise = True
 
+
+class Unary(Elementwise):
+    """An elementwise primitive of one input: apply(a) (options such as clip's bounds go through
+    the general path)."""
+
     @classmethod
-    def apply(cls, *inputs, **options):
-        lean = None if options else _lean_values(inputs)
-        if lean is None:
-            return super().apply(*inputs, **options)
-        values, needs = lean
-        node = new_node(cls, inputs, needs) if True in needs and state.grad_enabled else None
-        try:
-            out = cls.forward(_NO_GRAD_CONTEXT if node is None else node, *values)
-        except (ValueError, IndexError, TypeError) as error:
-            raise _op_error(cls, inputs, {}, error) from None
-        if type(out) is not np.float64 and type(out) is not np.ndarray:
-            out = _as_array_output(cls, node, out)  # 0-d float32 arithmetic gives a numpy scalar
-        if open_blocks.anomaly and state.anomaly:
-            _check_forward(cls, out, node)
-        result = _new(Tensor)
-        result._data, result.grad, result._requires_grad, result._ctx = out, None, node is not None, node
-        return result
+    def apply(cls, a, **options):
+        if not options and isinstance(a, Tensor):
+            value = a._data
+            if type(value) is _SCALAR or type(value) is _ARRAY:
+                return _lean_apply(cls, (a,), (value,), (a._requires_grad,))
+        return super().apply(a, **options)
 
 
-def _lean_values(inputs):
-    """(the inputs' values, needs_input_grad) if Elementwise's lean path applies, else None."""
-    if len(inputs) == 2:
-        a, b = inputs
+class Binary(Elementwise):
+    """An elementwise primitive of two inputs: apply(a, b)."""
+
+    @classmethod
+    def apply(cls, a, b):
         if isinstance(a, Tensor):
             va = a._data
             if isinstance(b, Tensor):
                 vb = b._data
                 kind = type(va)
-                if kind is not type(vb) or (kind is np.ndarray and (va.shape != vb.shape or va.dtype != vb.dtype)):
-                    return None
-                needs = (a._requires_grad, b._requires_grad)
-            elif type(b) is float or type(b) is int:
-                vb, needs = b, (a._requires_grad, False)
-            else:
-                return None
+                if kind is type(vb) and (kind is _SCALAR or (kind is _ARRAY and va.shape == vb.shape
+                                                             and va.dtype == vb.dtype)):
+                    return _lean_apply(cls, (a, b), (va, vb), (a._requires_grad, b._requires_grad))
+            elif (type(b) is float or type(b) is int) and (type(va) is _SCALAR or type(va) is _ARRAY):
+                return _lean_apply(cls, (a, b), (va, b), (a._requires_grad, False))
         elif (type(a) is float or type(a) is int) and isinstance(b, Tensor):
-            va, vb, needs = a, b._data, (False, b._requires_grad)
-        else:
-            return None
-        kind = type(vb) if type(va) in _NUMBERS else type(va)
-        return ((va, vb), needs) if kind is np.float64 or kind is np.ndarray else None
-    if len(inputs) == 1 and isinstance(inputs[0], Tensor):
-        value = inputs[0]._data
-        if type(value) is np.float64 or type(value) is np.ndarray:
-            return (value,), (inputs[0]._requires_grad,)
-    return None
+            vb = b._data
+            if type(vb) is _SCALAR or type(vb) is _ARRAY:
+                return _lean_apply(cls, (a, b), (a, vb), (False, b._requires_grad))
+        return super().apply(a, b)
 
 
-_NUMBERS = (float, int)
+def _lean_apply(cls, inputs, values, needs):
+    """The lean path: forward on the values, and a node if a gradient is needed."""
+    node = new_node(cls, inputs, needs) if (needs[0] or needs[-1]) and state.grad_enabled else None
+    try:
+        out = cls.forward(_NO_GRAD_CONTEXT if node is None else node, *values)
+    except (ValueError, IndexError, TypeError) as error:
+        raise _op_error(cls, inputs, {}, error) from None
+    if type(out) is not _SCALAR and type(out) is not _ARRAY:
+        out = _as_array_output(cls, node, out)  # 0-d float32 arithmetic gives a numpy scalar
+    if open_blocks.anomaly and state.anomaly:
+        _check_forward(cls, out, node)
+    result = _new(Tensor)
+    result._data, result.grad, result._requires_grad, result._ctx = out, None, node is not None, node
+    return result
 
 
-class Add(Elementwise):
+_SCALAR, _ARRAY = np.float64, np.ndarray
+
+
+class Add(Binary):
     """out = a + b;  da = grad,  db = grad  (the add gate hands the gradient to both inputs)"""
 
     call_name = "+ (add)"
@@ -90,7 +93,7 @@ class Add(Elementwise):
         return grad, grad
 
 
-class Sub(Elementwise):
+class Sub(Binary):
     """out = a - b;  da = grad,  db = -grad
     (a primitive rather than a + (-b): one node in drawings and one pass over the data)"""
 
@@ -108,7 +111,7 @@ class Sub(Elementwise):
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Elementwise):
+class Mul(Binary):
     """out = a * b;  da = grad * b,  db = grad * a  (the multiply gate swaps its inputs)"""
 
     call_name = "* (mul)"
@@ -130,7 +133,7 @@ class Mul(Elementwise):
         )
 
 
-class Div(Elementwise):
+class Div(Binary):
     """out = a / b;  da = grad / b,  db = -grad * a / b**2
     (a primitive rather than a * b**-1: one node in drawings and one pass over the data)"""
 
@@ -153,7 +156,7 @@ class Div(Elementwise):
         )
 
 
-class Neg(Elementwise):
+class Neg(Unary):
     """out = -a;  da = -grad"""
 
     call_name = "- (neg)"
@@ -171,7 +174,7 @@ class Neg(Elementwise):
         return -grad
 
 
-class Pow(Elementwise):
+class Pow(Binary):
     """out = a ** b;  da = grad * b * a**(b-1),  db = grad * out * log(a)
     (da is taken as 0 where b == 0, and db as 0 where a == 0 and b >= 0, as PyTorch does)."""
 
@@ -203,7 +206,7 @@ class Pow(Elementwise):
         return grad_a, grad_b
 
 
-class Exp(Elementwise):
+class Exp(Unary):
     """out = exp(a);  da = grad * out"""
 
     call_name = "exp"
@@ -224,7 +227,7 @@ class Exp(Elementwise):
         return grad * out
 
 
-class Log(Elementwise):
+class Log(Unary):
     """out = log(a);  da = grad / a"""
 
     call_name = "log"
@@ -244,7 +247,7 @@ class Log(Elementwise):
         return grad / a
 
 
-class Sqrt(Elementwise):
+class Sqrt(Unary):
     """out = sqrt(a);  da = grad / (2 * out)"""
 
     call_name = "sqrt"
@@ -265,7 +268,7 @@ class Sqrt(Elementwise):
         return grad / (2 * out)
 
 
-class Sin(Elementwise):
+class Sin(Unary):
     """out = sin(a);  da = grad * cos(a)"""
 
     call_name = "sin"
@@ -285,7 +288,7 @@ class Sin(Elementwise):
         return grad * Cos.apply(a)
 
 
-class Cos(Elementwise):
+class Cos(Unary):
     """out = cos(a);  da = -grad * sin(a)"""
 
     call_name = "cos"
@@ -305,7 +308,7 @@ class Cos(Elementwise):
         return -grad * Sin.apply(a)
 
 
-class Abs(Elementwise):
+class Abs(Unary):
     """out = |a|;  da = grad * sign(a)  (0 at a == 0, as PyTorch)"""
 
     call_name = "abs"
@@ -325,7 +328,7 @@ class Abs(Elementwise):
         return grad * np.sign(plain(a))
 
 
-class Tanh(Elementwise):
+class Tanh(Unary):
     """out = tanh(a);  da = grad * (1 - out**2)"""
 
     call_name = "tanh"
@@ -346,7 +349,7 @@ class Tanh(Elementwise):
         return grad * (1 - out * out)
 
 
-class Sigmoid(Elementwise):
+class Sigmoid(Unary):
     """out = 1 / (1 + exp(-a)), computed as exp(-log(1 + exp(-a))) so that neither
     sigmoid(1000) nor sigmoid(-1000) overflows;  da = grad * out * (1 - out)"""
 
@@ -368,7 +371,7 @@ class Sigmoid(Elementwise):
         return grad * out * (1 - out)
 
 
-class Relu(Elementwise):
+class Relu(Unary):
     """out = max(a, 0);  da = grad where a > 0, else 0 (also at a == 0, as PyTorch)"""
 
     call_name = "relu"
@@ -385,12 +388,10 @@ class Relu(Elementwise):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        if ctx.may_reuse_grad:  # the same product, written into grad's memory
-            return np.multiply(grad, plain(a) > 0, out=grad)
         return grad * (plain(a) > 0)
 
 
-class Maximum(Elementwise):
+class Maximum(Binary):
     """out = max(a, b) elementwise;  the gradient goes to the larger input, half to each at a tie
     (as PyTorch; the max gate routes the gradient)."""
 
@@ -439,7 +440,7 @@ class Where(Elementwise):
         )
 
 
-class Clip(Elementwise):
+class Clip(Unary):
     """out = min(max(a, low), high);  da = grad where low <= a <= high, else 0 (as torch.clamp)"""
 
     call_name = "clip"
@@ -468,7 +469,7 @@ class Clip(Elementwise):
         return grad * inside
 
 
-class Cast(Elementwise):
+class Cast(Unary):
     """out = a converted to `dtype`;  da = grad converted back to a's dtype"""
 
     call_name = "astype"
@@ -486,7 +487,7 @@ class Cast(Elementwise):
         return grad.astype(ctx.input_dtype)
 
 
-class Log10(Elementwise):
+class Log10(Unary):
     """out = log10(a);  da = grad / (a ln 10)
     (a primitive rather than log(a) / ln 10, which gives log10(1000) = 2.9999999999999996)"""
 
@@ -510,7 +511,7 @@ class Log10(Elementwise):
 _LN10 = float(np.log(10.0))
 
 
-class Clone(Elementwise):
+class Clone(Unary):
     """out = a copy of a in its own memory;  da = grad
     (a primitive because no other one copies and changes nothing: a + 0 turns -0.0 into 0.0,
     a cast would be drawn as one; PyTorch's clone())"""
