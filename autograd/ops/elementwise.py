@@ -12,6 +12,7 @@ class Add(Primitive):
     symbol = "+"
     notation = "{0} + {1}"
     rule = "d{i} = d{y}"
+    local = "1"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -30,6 +31,7 @@ class Sub(Primitive):
     symbol = "−"
     notation = "{0} − {1}"
     rule = ("d{0} = d{y}", "d{1} = −d{y}")
+    local = ("1", "−1")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -47,6 +49,7 @@ class Mul(Primitive):
     symbol = "×"
     notation = "{0} × {1}"
     rule = ("d{0} = d{y} ⊙ {1}", "d{1} = d{y} ⊙ {0}")
+    local = ("{1}", "{0}")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -70,6 +73,7 @@ class Div(Primitive):
     symbol = "÷"
     notation = "{0} / {1}"
     rule = ("d{0} = d{y} / {1}", "d{1} = −d{y} ⊙ {0} / {1}²")
+    local = ("1 / {1}", "−{0} / {1}²")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -111,6 +115,7 @@ class Pow(Primitive):
     symbol = "**"
     notation = "{0} ** {1}"
     rule = ("d{0} = d{y} ⊙ {1} ⊙ {0}^({1} − 1)", "d{1} = d{y} ⊙ {y} ⊙ ln {0}")
+    local = ("{1} ⊙ {0}^({1} − 1)", "{y} ⊙ ln {0}")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -330,6 +335,7 @@ class Maximum(Primitive):
     symbol = "max"
     notation = "max({0}, {1})"
     rule = ("d{0} = d{y} where {0} > {1} (half at ties)", "d{1} = d{y} where {1} > {0} (half at ties)")
+    local = ("1 where {0} > {1}, else 0", "1 where {1} > {0}, else 0")
 
     @staticmethod
     def forward(ctx, a, b):
