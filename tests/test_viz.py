@@ -414,3 +414,21 @@ def test_jupyter_displays_the_drawing_inline_and_pdf_renders():
     steps = backprop_steps(gate()[-1])
     assert steps._repr_html_().startswith('<iframe class="chalkgrad-steps" srcdoc="') and "f = q × z" in repr(steps)
     assert "class=current" in steps.draw(1).source
+
+
+@needs_dot
+def test_a_scope_name_that_looks_like_markup_stays_text(tmp_path):
+    """A graph_scope name "<...>" used to become a Graphviz HTML label: a javascript: link in the page."""
+    evil = '<<TABLE><TR><TD HREF="javascript:alert(1)">click</TD></TR></TABLE>>'
+    x = Tensor(2.0, requires_grad=True, name="x")
+    with graph_scope(evil):
+        y = x * 3
+    for collapse in (False, True):
+        source = draw_graph(y, collapse=collapse).source
+        assert 'HREF="javascript' not in source and "&lt;&lt;TABLE&gt;" in source
+        svg = draw_graph(y, collapse=collapse).pipe(format="svg").decode()
+        assert "<a " not in svg and "javascript:" not in svg.replace("HREF=&quot;javascript:", "")
+    page = backprop_steps(y).to_html()
+    assert "<a " not in page and 'href="javascript' not in page.lower()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
+    assert "default-src 'none'" in policy and "unsafe-inline" not in policy
