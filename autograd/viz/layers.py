@@ -121,7 +121,8 @@ def _layer(index, graph, box_id, scope, members, inner, consumers, summary) -> L
                     parameters.append(i)
             else:
                 inputs.append(i)
-    inputs, parameters = tuple(dict.fromkeys(inputs)), tuple(dict.fromkeys(parameters))
+    inputs = tuple(dict.fromkeys(inputs))
+    parameters = tuple(sorted(dict.fromkeys(parameters), key=lambda i: int(i[1:])))  # in the order they were used
     outputs = tuple(o for o in graph.op_ids if graph.op_ids[o] in members and (
         o not in members or any(head not in members for head in consumers.get(o, ()))))
     upstream = {step.output: step.upstream for step in inner if step.output in outputs}

@@ -256,9 +256,17 @@
     cards.textContent = "";
     var inputs = item.cards.filter(function (c) { return c.role !== "output"; });
     var outputs = item.cards.filter(function (c) { return c.role === "output"; });
+    var params = inputs.filter(function (c) { return c.role === "parameter"; });
+    var column = params.length > 1 && item.kind === "layer" ? el("div", "column") : null;  // a layer's W and b, stacked
     inputs.forEach(function (c, k) {
       if (k && item.symbol && inputs.length === 2) { cards.appendChild(el("div", "op-symbol", item.symbol)); }
-      cards.appendChild(card(c, keyOf(ref) + ":" + k, hidden));
+      var box = card(c, keyOf(ref) + ":" + item.cards.indexOf(c), hidden);
+      if (column && c.role === "parameter") {
+        if (!column.parentNode) { cards.appendChild(column); }
+        column.appendChild(box);
+      } else {
+        cards.appendChild(box);
+      }
     });
     if (outputs.length && inputs.length) {
       cards.appendChild(el("div", "op-symbol", inputs.length === 1 && item.symbol ? item.symbol + " →" : "→"));

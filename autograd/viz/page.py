@@ -29,7 +29,7 @@ from autograd.viz.graph import CONSTANT, PARAMETER, shape_text
 from autograd.viz.limits import GraphTooLargeError
 from autograd.viz.values import grid
 
-MAX_ROWS = MAX_COLS = 6  # larger matrices are elided with ⋯
+MAX_ROWS, MAX_COLS = 5, 5  # larger matrices are elided with ⋯
 
 
 class _Grids:
