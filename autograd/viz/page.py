@@ -126,7 +126,7 @@ def _ops_view(steps, mode, grids, scalar) -> dict:
         root = graph.outputs[0]
         seed_name = graph[root].label
         items.append({"kind": "seed", "title": "Backward pass: the start",
-                      "expression": f"d{rules.term(seed_name)} / d{rules.term(seed_name)} = "
+                      "expression": f"d{rules.term(seed_name)}/d{rules.term(seed_name)} = "
                                     f"{steps._summary.of(steps.seed) if np.size(steps.seed) == 1 else 'ones'}",
                       "rules": ["The gradient of the output with respect to itself: the backward pass starts here."],
                       "highlight": root, "cards": [_card(graph, grids, root, "output", steps.seed, "gradient")]})
