@@ -432,3 +432,64 @@ def test_a_scope_name_that_looks_like_markup_stays_text(tmp_path):
     assert "<a " not in page and 'href="javascript' not in page.lower()
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
     assert "default-src 'none'" in policy and "unsafe-inline" not in policy
+
+
+# ----- names, constants and the layer view ---------------------------------------------------------
+
+def test_intermediates_are_numbered_in_creation_order_without_gaps():
+    from lecture_graphs import mlp
+
+    loss, _ = mlp()
+    graph = trace(loss)
+    results = [n.label for n in graph.nodes if n.kind in ("value", "output")]
+    assert sorted(results, key=lambda label: int(label[1:])) == [f"t{k}" for k in range(1, len(results) + 1)]
+    x = Tensor(1.0, requires_grad=True, name="x")
+    a = x + 1  # made first
+    b = x * 2
+    f = b - a
+    graph = trace(f)  # the walk reaches b before a; the numbers follow the order they were made
+    assert (graph.node_of(a).label, graph.node_of(b).label, graph.node_of(f).label) == ("t1", "t2", "t3")
+    x = Tensor(1.0, requires_grad=True, name="x")
+    h = x * 2
+    h.name = "h"  # a user's name wins, and takes no number
+    assert [n.label for n in trace((h + 1) * 3).nodes if n.kind in ("value", "output")] == ["h", "t1", "t2"]
+
+
+def test_constants_made_inside_an_operation_are_constants_not_inputs():
+    from lecture_graphs import mlp
+
+    loss, _ = mlp()
+    steps = backprop_steps(loss)
+    shift = next(n for n in steps.graph.nodes if n.label == "const 4×1")  # the max subtracted by log_softmax
+    assert shift.kind == "constant" and not shift.requires_grad
+    uses = [step for step in steps if shift.id in step.inputs]
+    assert uses and all(step.received[step.inputs.index(shift.id)] is None for step in uses)
+    assert all(step.rules[step.inputs.index(shift.id)] is None for step in uses)
+    page = steps.to_html()
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+    roles = {card["role"] for item in data["views"]["ops"]["steps"] for card in item["cards"]
+             if card["node"] == shift.id}
+    assert roles == {"constant"}
+
+
+@pytest.mark.parametrize("loss_kind", ["module", "function"])
+def test_collapse_true_draws_input_one_box_per_layer_loss_and_output(loss_kind):
+    nn = pytest.importorskip("nn")
+    from nn import functional as F
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = Tensor(np.ones((5, 3)), name="x")
+    target = np.array([0, 1, 0, 1, 1])
+    loss = nn.CrossEntropyLoss()(model(x), target) if loss_kind == "module" else F.cross_entropy(model(x), target)
+    source = draw_graph(loss, collapse=True).source
+    boxes = ["0 (Linear)", "1 (ReLU)", "2 (Linear)", "CrossEntropyLoss" if loss_kind == "module" else "cross_entropy"]
+    assert sorted(re.findall(r"m\d+ \[label=<<b>([^<]*)</b>", source)) == boxes
+    assert "<b>x</b>" in source and re.search(r"<b>(loss|t\d+)</b>", source)  # the input and the loss stay visible
+    steps = backprop_steps(loss, collapse=True)
+    assert [item.label for item in steps.layers] == boxes[::-1]
+    assert steps.layers[0].rules == ("d(2 out) = (softmax(2 out) − onehot(target)) / 5",)
+    linear = steps.layers[1]
+    np.testing.assert_array_equal(linear.received[steps.graph.node_of(model[2].weight).id], model[2].weight.grad.data)
+    assert "0 (Linear)" in draw_graph(loss, collapse=["0"]).source  # the path named_modules() gives
+    assert draw_graph(loss, collapse=["0"]).source == draw_graph(loss, collapse=["0 (Linear)"]).source
+    assert "layer step 1: " in str(steps)  # collapse: the layer table is printed
