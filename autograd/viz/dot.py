@@ -151,13 +151,15 @@ def render_graph(
     highlight: Iterable[str] = (),
     caption: str | None = None,
     layout: Layout | None = None,
+    dtypes: bool = True,
 ) -> Drawing:
     """Draw traced records (see `draw_graph` for the options).
 
     For step-by-step frames: `values` / `grads` map node ids to the text to show instead of the
     traced one (None hides it, '?' marks it as not yet known); `highlight` lists node ids to mark
     as the current step; `caption` is printed under the graph; `layout` pins every node and
-    edge where an earlier `layout_of` put them."""
+    edge where an earlier `layout_of` put them; without `dtypes` shapes are shown alone ('4×3',
+    a little larger), as step pages do."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_graph: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
     groups = collapsed_groups(graph, collapse)
@@ -189,7 +191,7 @@ def render_graph(
         attrs = dict(STYLES[node.kind])
         if node.id in highlight:
             attrs.update(HIGHLIGHT)
-        label = _label(node, show_values, show_grads, show_shapes, values, grads)
+        label = _label(node, show_values, show_grads, show_shapes, values, grads, dtypes)
         placed.add(_outside_boxes(node.scope, boxes), node.id, label, attrs)
     placed.close()
     seen = {}  # (tail, head) -> how many such edges so far (a + a draws two)
@@ -246,7 +248,7 @@ def _split_json(text: str) -> list:
 
 # ----- labels ------------------------------------------------------------------------------------
 
-def _label(node: Node, show_values, show_grads, show_shapes, values, grads) -> str:
+def _label(node: Node, show_values, show_grads, show_shapes, values, grads, dtypes=True) -> str:
     """An HTML-like Graphviz label: name in bold, value, shape, gradient in red."""
     if node.kind == OP:
         return f"<<b>{_esc(node.label)}</b>>"
@@ -257,7 +259,8 @@ def _label(node: Node, show_values, show_grads, show_shapes, values, grads) -> s
     if show_values and value is not None:
         lines.append(_esc(value))
     if show_shapes and node.shape:
-        lines.append(f'<font point-size="9">{_esc(_shape_text(node))}</font>')
+        shape = _shape_text(node) if dtypes else shape_text(node.shape)
+        lines.append(f'<font point-size="{9 if dtypes else 10}">{_esc(shape)}</font>')
     grad = grads.get(node.id) if grads is not None else node.grad
     if show_grads and grad is not None:
         lines.append(f'<font color="{GRAD_COLOR}">grad {_esc(grad)}</font>')

@@ -314,7 +314,7 @@
     }
     Object.keys(pane.nodes).forEach(function (id) {
       var n = pane.nodes[id], s = shown[id];
-      if (n.grad) { n.grad.textContent = "grad " + (s && s[1] !== null ? s[1] : "?"); }
+      if (n.grad) { n.grad.textContent = item.kind === "forward" ? "" : "grad " + (s && s[1] !== null ? s[1] : "?"); }
       if (n.value) { n.value.textContent = s && s[0] !== null ? s[0] : n.valueText; }
     });
     var target = highlight && pane.nodes[highlight] ? pane.nodes[highlight].g : null;

@@ -99,7 +99,7 @@ def notebook_frame(steps, height: int = 720) -> str:
 
 def _card(graph, grids, node_id, role, grad=None, grad_title=None, quiz=None) -> dict:
     node = graph[node_id]
-    card = {"node": node_id, "label": node.label, "shape": shape_text(node.shape) if node.shape is not None else "",
+    card = {"node": node_id, "label": node.label, "shape": shape_text(node.shape) if node.shape else "",
             "role": role, "value": grids.add(graph.arrays.get(node_id))}
     if grad is not None:
         card["grad"], card["gradTitle"] = grids.add(grad), grad_title
@@ -346,7 +346,7 @@ def _overview(steps, collapse, scalar, options) -> str:
     grads = {n.id: (f(final[n.id]) if scalar else "✓") if n.id in final else
              ("?" if n.requires_grad else None) for n in graph.nodes if n.is_tensor}
     keep = ("rankdir", "show_values", "show_grads", "show_shapes", "clusters", "max_nodes")
-    drawing = render_graph(graph, collapse=collapse, values=values, grads=grads,
+    drawing = render_graph(graph, collapse=collapse, values=values, grads=grads, dtypes=False,
                            **{k: v for k, v in options.items() if k in keep})
     return pipe_many([drawing])[0]
 
