@@ -223,6 +223,20 @@
     return box;
   }
 
+  function fitCards(cards) {  // one row if it can be had with matrices at 13 or 12 px (never smaller)
+    var sizes = [14, 13, 12], k = 0;
+    function oneRow() {
+      var boxes = cards.children;
+      return !boxes.length || boxes[boxes.length - 1].offsetTop === boxes[0].offsetTop;
+    }
+    cards.style.fontSize = "";
+    cards.classList.remove("small", "smaller");
+    while (!oneRow() && k < sizes.length - 1) {
+      k += 1;
+      cards.classList.add(k === 1 ? "small" : "smaller");
+    }
+  }
+
   function current() { var seq = sequence(); return {seq: seq, ref: seq[state.pos]}; }
   function keyOf(ref) { return ref.view + ":" + ref.i; }
 
@@ -272,6 +286,7 @@
       cards.appendChild(el("div", "op-symbol", inputs.length === 1 && item.symbol ? item.symbol + " →" : "→"));
     }
     outputs.forEach(function (c) { cards.appendChild(card(c, keyOf(ref) + ":out", false)); });
+    fitCards(cards);
     $("view").classList.toggle("on", state.view === "layers");
     $("view").disabled = !DATA.views.layers;
     $("expand").disabled = !(state.view === "layers" && (item.children || ref.parent !== undefined));
