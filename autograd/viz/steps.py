@@ -64,6 +64,7 @@ class Step:
     sent: tuple
     received: tuple
     scope: tuple = ()
+    output_label: str = ""
     _summary: _Summary = field(default=None, repr=False)
 
     @property
@@ -115,13 +116,11 @@ class Step:
     def __str__(self) -> str:
         lines = [f"step {self.index}: {self.expression}"]
         lines += [f"  {r}" for r in self.rules if r] + [f"  {n}" for n in self.notes]
-        lines.append(f"  upstream d{rules.term(self._output_label)}: {matrix_text(self.upstream, self._summary)}")
+        lines.append(f"  upstream d{rules.term(self.output_label)}: {matrix_text(self.upstream, self._summary)}")
         for label, received in zip(self.labels, self.received):
             if received is not None:
                 lines.append(f"  {label} receives: {matrix_text(received, self._summary)}")
         return "\n".join(lines)
-
-    _output_label = ""
 
 
 def matrix_text(value, summary: _Summary, indent: str = "    ", max_rows: int = 6, max_cols: int = 6) -> str:
@@ -423,8 +422,8 @@ def _step(index, graph, op, output_id, upstream, sent, received, summary) -> Ste
     step = Step(index=index, op=function.__name__, function=function, node=op.id, output=output_id,
                 inputs=op.inputs, labels=tuple(n.label for n in inputs),
                 expression=rules.expression(function, names, out.label), rules=tuple(texts), notes=tuple(notes),
-                locals_=locals_, upstream=upstream, sent=sent, received=received, scope=op.scope, _summary=summary)
-    step._output_label = out.label
+                locals_=locals_, upstream=upstream, sent=sent, received=received, scope=op.scope,
+                output_label=out.label, _summary=summary)
     return step
 
 
