@@ -253,3 +253,22 @@ def test_user_text_stays_text_and_the_page_runs_only_its_own_script(browser, tmp
     assert '<img src=x onerror="alert(1)">' in browser.find_element(By.ID, "cards").text
     csp = browser.find_element(By.CSS_SELECTOR, "meta[http-equiv='Content-Security-Policy']").get_attribute("content")
     assert "default-src 'none'" in csp and "unsafe-inline" not in csp and "script-src 'sha256-" in csp
+
+
+def test_collapsed_page_of_the_mlp_highlights_every_step_and_keeps_the_loss(browser, tmp_path):
+    loss, _ = GRAPHS["mlp"]()
+    steps = backprop_steps(loss, collapse=True)  # F.cross_entropy is one box; the layers are primitives
+    page = steps.save_html(tmp_path / "collapsed.html")
+    body = open_page(browser, page)
+    seen = []
+    for _ in range(len(steps.layers) + 1):
+        state = browser.execute_script(STATE)
+        assert state["node"] is not None and state["nodeText"] >= 12 and state["visible"]
+        seen.append(state["node"])
+        press(body, Keys.ARROW_RIGHT)
+    assert all(a != b for a, b in zip(seen, seen[1:])) and seen[0] == steps.graph.outputs[0]
+    drawn = browser.execute_script("return [...document.querySelectorAll('#pane-layers g.node title')]"
+                                   ".map(t => t.textContent)")
+    assert steps.graph.outputs[0] in drawn  # the loss is drawn
+    outside = [item for item in steps.layers if hasattr(item, "function")]  # primitives outside the loss box
+    assert outside and all(i in drawn for item in outside for i in (*item.inputs, item.output))  # all drawn

@@ -493,3 +493,16 @@ def test_collapse_true_draws_input_one_box_per_layer_loss_and_output(loss_kind):
     assert "0 (Linear)" in draw_graph(loss, collapse=["0"]).source  # the path named_modules() gives
     assert draw_graph(loss, collapse=["0"]).source == draw_graph(loss, collapse=["0 (Linear)"]).source
     assert "layer step 1: " in str(steps)  # collapse: the layer table is printed
+
+
+def test_collapsed_frames_highlight_the_box_of_the_active_step():
+    nn = pytest.importorskip("nn")
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    loss = (model(Tensor(np.ones((5, 3)), name="x")) ** 2).mean()
+    steps = backprop_steps(loss, collapse=True)
+    frames = steps.frames(fixed_layout=False)
+    for frame in frames:
+        current = [line for line in frame.drawing.source.splitlines() if "class=current" in line]
+        assert len(current) == 1, frame.caption
+    boxes = [line.split()[0] for fr in frames[1:] for line in fr.drawing.source.splitlines() if "class=current" in line]
+    assert set(boxes) >= {"m0", "m1", "m2"}  # each layer's box lights up in turn

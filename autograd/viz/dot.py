@@ -26,7 +26,7 @@ except ImportError:
         "`brew install graphviz` or `conda install graphviz`). Everything else in autograd works without it."
     ) from None
 
-from autograd.viz.collapse import collapsed_groups, drawn_edges
+from autograd.viz.collapse import collapsed_groups, drawn_edges, moved
 from autograd.viz.graph import CONSTANT, LEAF, OP, OUTPUT, PARAMETER, VALUE, Graph, Node, shape_text
 from autograd.viz.limits import (
     DEFAULT_MAX_NODES,
@@ -177,7 +177,7 @@ def render_graph(
         drawing.pinned = True
         drawing.engine = "neato"
         drawing.attr(bb=layout.bb)
-    highlight = set(highlight)
+    highlight = {moved(node_id, groups) for node_id in highlight}  # inside a collapsed module: its box
     clustered = clusters or bool(groups)
     placed = _Clusters(drawing, clustered, layout)
     boxes = {group[1] for group in groups.values()}
@@ -186,7 +186,9 @@ def render_graph(
         if group is not None:
             box_id, scope, members = group
             if node.id == members[0]:  # draw the module box once, where its first member appears
-                placed.add(scope[:-1], box_id, _module_label(graph, scope, members), STYLES["module"])
+                attrs = dict(STYLES["module"], **(HIGHLIGHT if box_id in highlight else {}))
+                attrs["style"] = "filled,bold" if box_id in highlight else attrs["style"]
+                placed.add(scope[:-1], box_id, _module_label(graph, scope, members), attrs)
             continue
         attrs = dict(STYLES[node.kind])
         if node.id in highlight:

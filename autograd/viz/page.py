@@ -109,8 +109,10 @@ def _card(graph, grids, node_id, role, grad=None, grad_title=None, quiz=None) ->
 
 
 def _role(node, received) -> str:
+    """input, parameter, output; 'data' for a named tensor without gradient (X), 'constant' for the rest."""
     if node.kind == CONSTANT or not node.is_tensor:
-        return "constant"
+        named = node.is_tensor and node.label[:1].isalpha() and not node.label.startswith("const ")
+        return "data" if named else "constant"
     if node.kind == PARAMETER:
         return "parameter"
     return "input" if received is not None or node.requires_grad else "constant"
