@@ -506,3 +506,13 @@ def test_collapsed_frames_highlight_the_box_of_the_active_step():
         assert len(current) == 1, frame.caption
     boxes = [line.split()[0] for fr in frames[1:] for line in fr.drawing.source.splitlines() if "class=current" in line]
     assert set(boxes) >= {"m0", "m1", "m2"}  # each layer's box lights up in turn
+
+
+def test_a_page_with_inf_gradients_is_written_without_quiz_questions_for_them():
+    x = Tensor([0.0, 1.0, 4.0], requires_grad=True, name="x")
+    with np.errstate(all="ignore"):
+        page = backprop_steps(x.sqrt().sum()).to_html(quiz=True)
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+    sqrt = data["views"]["ops"]["steps"][-1]
+    assert sqrt["expression"] == "t1 = sqrt(x)" and "quiz" not in sqrt["cards"][0]
+    assert data["grids"][sqrt["cards"][0]["grad"]]["rows"][0][0] == "inf"  # shown as it is

@@ -242,6 +242,7 @@
 
   function quizHidden(ref, item) {
     if (!state.quiz || item.kind === "forward" || item.kind === "seed") { return false; }
+    if (!item.cards.some(function (c) { return c.quiz; })) { return false; }  // nothing to ask here
     var answer = state.answers[keyOf(ref)];
     return !(answer && answer.done);
   }

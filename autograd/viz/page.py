@@ -278,13 +278,17 @@ def _layer_item(layer, graph, grids, index, count, rng) -> dict:
 def _quiz(step, k, graph, rng) -> dict:
     received = step.received[k]
     label = step.labels[k]
+    if not np.isfinite(received).all():
+        return None  # an inf or nan gradient is not something to guess
     if np.size(received) == 1 and np.ndim(received) == 0:
         return {"type": "number", "answer": float(received)}
     return _tensor_quiz(received, label, [r for r in step.rules if r], rng, step)
 
 
-def _tensor_quiz(received, label, rule_lines, rng, step=None) -> dict:
+def _tensor_quiz(received, label, rule_lines, rng, step=None) -> dict | None:
     received = np.asarray(received)
+    if not np.isfinite(received).all():
+        return None
     if received.ndim == 0 or received.size == 1:
         return {"type": "number", "answer": float(received.reshape(()))}
     shape = shape_text(received.shape)
