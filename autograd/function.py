@@ -251,7 +251,8 @@ class Primitive(Function):
         rule      the backward in matrix form, one text per input (None for an input that gets no
                   gradient), or one text for every input with {i} standing for the input at hand:
                   ("d{0} = d{y} · {1}ᵀ", "d{1} = {0}ᵀ · d{y}"), "d{i} = d{y}"
-        local     for elementwise operations, the local derivative: "1 − tanh²", "σ(1−σ)"
+        local     for elementwise operations, the local derivative d out / d input: "1 − tanh²",
+                  "σ(1−σ)" (one text per input for two inputs: ("{1}", "{0}") for a product)
     Placeholders: {0}, {1}, ... are the inputs, {y} the output; drawings put in the tensors'
     names (and shapes), so the matmul rule reads "dX = dY · Wᵀ (4×3 = 4×5 · 5×3)"."""
 

@@ -111,16 +111,53 @@ class set_grad_enabled(_Switch):
         self.value = bool(mode)
 
 
-class graph_scope(_Switch):
-    """Tags every operation recorded inside with a scope name (used to draw module clusters).
+class ScopeName(str):
+    """One entry of a graph scope: a plain string (the name that `collapse=` and drawings use), with
 
-    `nn.Module.__call__` enters `graph_scope(<module path>)`; scopes nest.
+    kind   what entered it: a module's class name ("Linear"), "function" for a function such as
+           nn.functional.cross_entropy, None for a user's own `graph_scope("name")`
+    path   for modules, the dotted path `named_modules()` gives ("features.conv1"; "" for the
+           model itself), else None
+    rule   the fused backward rule taught for it (one text per gradient), or None
+
+    Drawings show it as `label` ("features.conv1 (Conv2d)")."""
+
+    kind = path = rule = None
+
+    @property
+    def label(self) -> str:
+        if self.kind in (None, "function") or self.path == "":
+            return str(self)
+        return f"{self} ({self.kind})"
+
+
+class graph_scope(_Switch):
+    """Tags every operation recorded inside with a scope name (used to draw module clusters and
+    the layer view of step pages); scopes nest.
+
+        with graph_scope("encoder"): ...                   # a user's own group
+        with graph_scope("cross_entropy", kind="function", rule="d{input} = ..."): ...
+
+    `rule` is the fused backward rule taught for the group: one text or a tuple of texts, with
+    {input}, {output}, {N} (the batch size) and parameter names ({weight}, {bias}) as placeholders.
+    `nn.Module.__call__` enters `graph_scope(attribute_name, kind=class name, rule=..., module=True)`:
+    a module's scope is named by its path below the enclosing module's, as `named_modules()` of
+    the outermost one gives it ("features.conv1"), and the outermost module by its class. After
+    entering, `.name` is the ScopeName pushed and `.depth` its position in the scope tuple.
     """
 
     field = "scope"
 
-    def __init__(self, name: str):
-        self.name = str(name)
+    def __init__(self, name: str, *, kind: str | None = None, rule=None, module: bool = False):
+        self.name = ScopeName(name)
+        self.kind, self.rule, self.module = kind, rule, module
+        self.name.kind, self.name.rule = kind, rule
 
     def _inside(self, previous):
+        if self.module:
+            parent = next((s for s in reversed(previous) if getattr(s, "path", None) is not None), None)
+            path = f"{parent.path}.{self.name}" if parent is not None and parent.path and self.name else str(self.name)
+            self.name = ScopeName(path or self.kind or "module")
+            self.name.kind, self.name.rule, self.name.path = self.kind, self.rule, path
+        self.depth = len(previous)
         return previous + (self.name,)

@@ -24,6 +24,7 @@ MODULES = {
     "W4": "benchmarks.w4_cnn",
     "W5": "benchmarks.w5_overhead",
     "drawing": "benchmarks.drawing",
+    "pages": "benchmarks.pages",
 }
 RESULT_PREFIX = "BENCHMARK-RESULT "
 
@@ -41,7 +42,7 @@ def run_case(spec: dict) -> dict:
         reset_peak_rss()
         done = spec["warmup"] + result["runs"]
         result["memory"] = memory_run(step, done, spec["memory_steps"], baseline)
-    if result["details"]:  # drawing: the step reports its own phases
+    if result["details"]:  # drawing, pages: the step reports its own phases
         result["details_median"] = _medians(result["details"])
     return result
 

@@ -21,7 +21,7 @@ from benchmarks.case import RESULT_PREFIX
 from benchmarks.harness import machine_info
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "drawing")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "drawing", "pages")
 W3_CAP_S = 60.0  # a W3 size predicted to need longer than this (per run) is skipped and said so
 
 
@@ -67,6 +67,9 @@ def plan(quick: bool, workloads, with_torch: bool) -> list[dict]:
             cases.append(case("drawing", f"{operations:,} ops", "chalkgrad",
                               {"operations": operations, "render_timeout_s": 20.0 if quick else 120.0},
                               0, 3 if operations < 10**4 else 1, 60.0))
+    if "pages" in workloads:
+        for graph in ("cnn", "mlp120"):
+            cases.append(case("pages", graph, "chalkgrad", {"graph": graph}, 1, 5, 60.0))
     if not with_torch:
         cases = [c for c in cases if c["impl"] != "torch"]
     return cases
@@ -290,7 +293,7 @@ def render(summary: dict, machine: dict, quick: bool, with_torch: bool) -> str:
     header = ("workload", "case", "chalkgrad", "numpy ref", "PyTorch", "x numpy", "x torch", "target", "met?", "same?")
     table = []
     for r in summary["rows"]:
-        if r["workload"] == "drawing":
+        if r["workload"] in ("drawing", "pages"):
             continue
         t, q = r["times"], r["ratios"]
         table.append((r["workload"], r["case"], format_time(t.get("chalkgrad")), format_time(t.get("numpy")),
@@ -318,6 +321,7 @@ def render(summary: dict, machine: dict, quick: bool, with_torch: bool) -> str:
     lines += _linearity_lines(summary["linearity"])
     lines += _memory_lines(summary["memory"])
     lines += _drawing_lines([r for r in summary["rows"] if r["workload"] == "drawing"])
+    lines += _pages_lines([r for r in summary["rows"] if r["workload"] == "pages"])
     notes = [f"{r['workload']} {r['case']}: {n}" for r in summary["rows"] for n in r["notes"]]
     if notes:
         lines += ["", "notes:", *(f"  {n}" for n in notes)]
@@ -386,6 +390,26 @@ def _drawing_lines(rows) -> list[str]:
     if refusal:
         lines.append(f"refusal: {refusal[:160]}{'...' if len(refusal) > 160 else ''}")
     return lines
+
+
+def _pages_lines(rows) -> list[str]:
+    from benchmarks.pages import TARGETS as PAGE_TARGETS
+
+    if not rows:
+        return []
+    table = []
+    for r in rows:
+        d = r["details"].get("chalkgrad")
+        if not d:
+            table.append((r["case"], "-", "-", "-", "-", "-", "-", "; ".join(r["notes"]) or "no result"))
+            continue
+        seconds, size = PAGE_TARGETS[r["case"]]
+        target = " and ".join(filter(None, (f"<={seconds:g} s" if seconds else "", f"<={size / 1e6:g} MB")))
+        met = (seconds is None or d["total_s"] <= seconds) and d["page_bytes"] <= size
+        table.append((r["case"], f"{d['steps']:.0f}", format_time(d["steps_s"]), format_time(d["page_s"]),
+                      format_time(d["total_s"]), f"{d['page_bytes'] / 1e6:.2f} MB", target, _yes(met)))
+    return ["", *_columns(("step page", "steps", "backprop_steps", "to_html", "total", "page", "target", "met?"),
+                          table)]
 
 
 # ----- entry point ----------------------------------------------------------------------

@@ -11,6 +11,8 @@ from nn.module import Module, Parameter
 class ReLU(Module):
     """max(0, x)"""
 
+    lecture_rule = "d{input} = d{output} where {input} > 0, else 0"
+
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(x)
 
@@ -18,12 +20,16 @@ class ReLU(Module):
 class Sigmoid(Module):
     """1 / (1 + exp(-x))"""
 
+    lecture_rule = "d{input} = d{output} ⊙ σ(1−σ), with σ = {output}"
+
     def forward(self, x: Tensor) -> Tensor:
         return F.sigmoid(x)
 
 
 class Tanh(Module):
     """tanh(x)"""
+
+    lecture_rule = "d{input} = d{output} ⊙ (1 − tanh²), with tanh = {output}"
 
     def forward(self, x: Tensor) -> Tensor:
         return F.tanh(x)

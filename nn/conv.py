@@ -15,6 +15,10 @@ class Conv2d(Module):
     unrolled windows (see F.conv2d). Default initialisation as PyTorch:
     W, b ~ U(-k, k), k = 1/sqrt(in_channels * kh * kw)."""
 
+    lecture_rule = ("d{input}: each window gets d{output} · {weight}, added back where the window was taken",
+                    "d{weight} = d{output} · (the windows of {input})ᵀ, summed over the batch",
+                    "d{bias} = d{output} summed over the batch and every position")
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, bias: bool = True,
                  dtype=np.float64, generator=None):
         super().__init__()
@@ -39,6 +43,8 @@ class Conv2d(Module):
 class MaxPool2d(Module):
     """The maximum of each kernel_size window, stride apart (stride defaults to kernel_size)."""
 
+    lecture_rule = "d{input} = d{output} routed to the maximum of each window, 0 elsewhere"
+
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
@@ -53,6 +59,8 @@ class MaxPool2d(Module):
 
 class AvgPool2d(Module):
     """The mean of each kernel_size window, stride apart (stride defaults to kernel_size)."""
+
+    lecture_rule = "d{input} = d{output} / (window size), spread evenly over each window"
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, maximum, no_grad, where
+from autograd import Tensor, as_tensor, graph_scope, maximum, no_grad, where
 from nn.data.batching import one_hot as _one_hot_array
 from nn.init import get_generator
 
@@ -180,6 +180,8 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
     n, _, oh, ow = windows.shape[:4]
     # (C, kh, kw, N, OH, OW): this order copies fast (rows of the image stay contiguous)
     columns = windows.transpose(1, 4, 5, 0, 2, 3).reshape(channels * kh * kw, n * oh * ow)
+    if x.name and not columns.requires_grad:  # a named input (images) stays visible in drawings
+        columns.name = f"{x.name} (im2col)"
     out = weight.reshape(out_channels, channels * kh * kw) @ columns  # (O, N*OH*OW)
     if bias is not None:
         out = out + bias.reshape(out_channels, 1)
@@ -348,11 +350,18 @@ def _constant_like(value, input: Tensor):
     return np.asarray(value.data if isinstance(value, Tensor) else value, dtype=input.dtype)
 
 
+def _loss_scope(name: str, rule: str | None) -> graph_scope:
+    """The scope a loss function computes in: drawn as one box with its fused rule (layer view)."""
+    return graph_scope(name, kind="function", rule=rule)
+
+
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """MSE: (input - target)^2, averaged (or summed) over all elements."""
     input = as_tensor(input)
-    diff = input - _target_like(target, input, "mse_loss")
-    return _reduce(diff * diff, reduction, "mse_loss")
+    rule = {"mean": f"d{{input}} = 2 ({{input}} − target) / {input.size}", "sum": "d{input} = 2 ({input} − target)"}
+    with _loss_scope("mse_loss", rule.get(reduction)):
+        diff = input - _target_like(target, input, "mse_loss")
+        return _reduce(diff * diff, reduction, "mse_loss")
 
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
@@ -477,8 +486,24 @@ def cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean", l
         loss_i = -log softmax(x_i)[y_i] = logsumexp(x_i) - x_i[y_i]   (stable for any logits).
     `target`: integer class indices (N,), or float class probabilities of the input's shape
     (one-hot, soft or mixup labels). `label_smoothing` = eps mixes the target with the uniform
-    distribution: (1 - eps) * loss + eps * mean_c(-log p_c). `weight`: one weight per class."""
+    distribution: (1 - eps) * loss + eps * mean_c(-log p_c). `weight`: one weight per class.
+    Drawings and step pages show it as one box with the rule d input = (softmax - onehot) / N."""
     input = as_tensor(input)
+    with _loss_scope("cross_entropy", _cross_entropy_rule(input, target, weight, reduction, label_smoothing)):
+        return _cross_entropy(input, target, weight, reduction, label_smoothing)
+
+
+def _cross_entropy_rule(input: Tensor, target, weight, reduction: str, label_smoothing: float) -> str | None:
+    """The lecture's gradient of softmax cross-entropy, for the plain cases (else None: the primitives')."""
+    if weight is not None or label_smoothing or reduction not in ("mean", "sum"):
+        return None
+    target = target.data if isinstance(target, Tensor) else np.asarray(target)
+    picked = "onehot(target)" if target.dtype.kind in "iu" else "target"
+    rows = input.size // max(input.shape[1], 1) if input.ndim > 1 else 1
+    return f"d{{input}} = (softmax({{input}}) − {picked})" + (f" / {rows}" if reduction == "mean" else "")
+
+
+def _cross_entropy(input: Tensor, target, weight, reduction: str, label_smoothing: float) -> Tensor:
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     rows, element_shape = _class_rows(input, "cross_entropy")

@@ -16,6 +16,9 @@ class Linear(Module):
     k = 1/sqrt(in_features). Pass `generator=` (a seed or np.random.Generator) to reproduce,
     or re-initialise with nn.init (e.g. nn.init.kaiming_normal_(layer.weight))."""
 
+    lecture_rule = ("d{input} = d{output} · {weight}", "d{weight} = d{output}ᵀ · {input}",
+                    "d{bias} = d{output} summed over the batch axis")
+
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=np.float64, generator=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
@@ -86,6 +89,8 @@ class Dropout(Module):
     Inverted (default): survivors are scaled by 1/(1-p) and eval is the identity.
     vanilla=True: no scaling in training, activations multiplied by (1-p) in eval."""
 
+    lecture_rule = "d{input} = d{output} ⊙ mask / (1 − p): 0 where a unit was dropped"
+
     def __init__(self, p: float = 0.5, vanilla: bool = False, generator=None):
         super().__init__()
         F.check_drop_probability(p, "Dropout")
@@ -102,6 +107,8 @@ class Dropout(Module):
 
 class Flatten(Module):
     """Merge dimensions start_dim..end_dim into one: (N, C, H, W) -> (N, C*H*W) by default."""
+
+    lecture_rule = "d{input} = d{output} reshaped back to the shape of {input}"
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1):
         super().__init__()

@@ -12,7 +12,9 @@ A Module finds its parameters, buffers and submodules by looking at its own attr
             return self.fc2(self.fc1(x).relu())
 
 `Net()(x)` runs `forward` inside `graph_scope("Net")`, and each submodule inside its own
-scope ("fc1 (Linear)"), so graph drawings can group tensors by module.
+scope named by its path as `named_modules()` gives it ("fc1", "features.conv1"), so graph
+drawings and step pages can group tensors by module; a module's output is named after it
+("fc1 out") unless it has a name already.
 """
 from __future__ import annotations
 
@@ -52,7 +54,13 @@ class IncompatibleKeys(NamedTuple):
 
 class Module:
     """Base class of layers and models: subclasses set attributes in `__init__` (after
-    calling `super().__init__()`) and define `forward`."""
+    calling `super().__init__()`) and define `forward`.
+
+    `lecture_rule` (a class attribute) is the layer's fused backward rule as the lecture
+    states it, shown by step pages: one text per gradient, with {input}, {output} and the
+    parameters' names ({weight}, {bias}) as placeholders."""
+
+    lecture_rule = None
 
     def __init__(self):
         object.__setattr__(self, "training", True)
@@ -64,9 +72,16 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: a Module subclass must define forward(self, ...)")
 
     def __call__(self, *args, **kwargs):
-        """Run `forward` inside a graph scope named after this module (for drawings)."""
-        with graph_scope(self._scope_name or type(self).__name__):
-            return self.forward(*args, **kwargs)
+        """Run `forward` inside a graph scope named after this module's path (for drawings); name
+        the result "<path> out" when it was computed here and has no name yet."""
+        scope = graph_scope(self._scope_name or "", kind=type(self).__name__, rule=self.lecture_rule, module=True)
+        with scope:
+            out = self.forward(*args, **kwargs)
+        if isinstance(out, Tensor) and out.name is None:
+            node = out.grad_fn
+            if node is not None and len(node.scope) > scope.depth and node.scope[scope.depth] is scope.name:
+                out.name = "loss" if scope.depth == 0 and scope.kind.endswith("Loss") else f"{scope.name} out"
+        return out
 
     # ----- attributes -----------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
@@ -292,13 +307,13 @@ def _flatten(path: str, value) -> Iterator[tuple[str, object]]:
 def _adopt(name: str, value) -> None:
     """Name what was just assigned to attribute `name` of a module: a parameter becomes
     "name" (and a submodule's parameters "name.weight", ...), a submodule's graph scope
-    becomes "name (Linear)". Lists and dicts are looked into."""
+    becomes "name". Lists and dicts are looked into."""
     for path, item in _flatten(name, value):
         if isinstance(item, Parameter):
             if item._auto_name:
                 item.name = path
         elif isinstance(item, Module):
-            object.__setattr__(item, "_scope_name", f"{path} ({type(item).__name__})")
+            object.__setattr__(item, "_scope_name", path)
             for parameter_path, parameter in item.named_parameters(prefix=path):
                 if parameter._auto_name:
                     parameter.name = parameter_path

@@ -31,7 +31,7 @@ def quick_run(tmp_path_factory):
 def test_quick_run_succeeds_and_prints_the_table(quick_run):
     done, results = quick_run
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    for heading in ("workload", "x numpy", "target", "met?", "W3 linearity", "memory", "drawing"):
+    for heading in ("workload", "x numpy", "target", "met?", "W3 linearity", "memory", "drawing", "step page"):
         assert heading in done.stdout
     assert "AMD" in done.stdout or "machine:" in done.stdout
     assert results["quick"] is True and results["machine"]["cores"] >= 1
@@ -42,7 +42,7 @@ def test_quick_run_covers_every_workload_and_case(quick_run):
     seen = {(c["workload"], c["impl"]) for c in results["cases"]}
     for workload, impls in [("W1", ("chalkgrad", "micrograd")), ("W2", ("chalkgrad", "numpy")),
                             ("W3", ("chalkgrad", "numpy")), ("W4", ("chalkgrad", "numpy")),
-                            ("W5", ("chalkgrad", "numpy")), ("drawing", ("chalkgrad",))]:
+                            ("W5", ("chalkgrad", "numpy")), ("drawing", ("chalkgrad",)), ("pages", ("chalkgrad",))]:
         for impl in impls:
             assert (workload, impl) in seen
     for case in results["cases"]:

@@ -1,5 +1,7 @@
 """The command line: python -m autograd draw / steps / demo, and its safe expression parser."""
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +16,12 @@ from autograd.cli.expression import ExpressionError, evaluate, parse_variables
 from autograd.viz import GraphvizTimeoutError
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
+
+
+def page_steps(page: str) -> list:
+    """The steps a step page carries as data."""
+    data = re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1)
+    return json.loads(data)["views"]["ops"]["steps"]
 
 
 def run(*args, cwd, env=None, timeout=120):
@@ -38,9 +46,9 @@ def test_steps_prints_the_table_and_writes_the_page(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["step", "node", "upstream", "input", "local", "sent"]
-    assert lines[1].split()[-3:] == ["t2", "-4", "-4"] and lines[3].split()[:2] == ["2", "t2"]
+    assert lines[1].split()[-3:] == ["t1", "-4", "-4"] and lines[3].split()[:2] == ["2", "t1"]
     page = (tmp_path / "backprop.html").read_text()
-    assert page.count('<figure class="frame"') == 3 and "http://" not in page
+    assert len(page_steps(page)) == 3 and page.count("<svg") == 1 and "https://" not in page
     assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == ["step_00.svg", "step_01.svg", "step_02.svg"]
 
 
@@ -55,7 +63,7 @@ def test_demo_prints_the_lecture_numbers_and_writes_both_files(tmp_path):
     assert "1  f = q × z         1  q         -4    -4" in out
     assert str(tmp_path / "graph.svg") in out and str(tmp_path / "backprop.html") in out
     ET.parse(tmp_path / "graph.svg")
-    assert (tmp_path / "backprop.html").read_text().count('<figure class="frame"') == 6  # forward + backward
+    assert len(page_steps((tmp_path / "backprop.html").read_text())) == 6  # forward + backward
 
 
 @needs_dot
@@ -195,3 +203,80 @@ def test_the_parser_builds_the_same_graph_as_python():
         assert leaves[name].grad.item() == pytest.approx(v[name].grad.item())
     with pytest.raises(ExpressionError):
         evaluate("x ** 0.5 if x else 1", {"x": 1.0})
+
+
+LECTURE_MLP = ["steps", "h = relu(X @ W1 + b1); loss = cross_entropy(h @ W2 + b2, y)", "X=randn(4,3)",
+               "W1=0.5*randn(3,5)", "b1=zeros(5)", "W2=0.5*randn(5,3)", "b2=[0.1,0,-0.1]", "y=[0,2,1,0]",
+               "--constant", "X"]
+
+
+def test_the_lecture_mlp_runs_from_one_command_line(tmp_path, capsys, monkeypatch):
+    import numpy as np
+
+    from autograd import Tensor
+    from nn import functional as F
+
+    monkeypatch.chdir(tmp_path)
+    assert main(LECTURE_MLP + ["-o", "mlp.html"]) == 0
+    out = capsys.readouterr().out
+    # the same network built in Python, with the same seeded values
+    rng = np.random.default_rng(0)
+    X = Tensor(rng.standard_normal((4, 3)))
+    W1 = Tensor(0.5 * rng.standard_normal((3, 5)), requires_grad=True)
+    b1 = Tensor(np.zeros(5), requires_grad=True)
+    W2 = Tensor(0.5 * rng.standard_normal((5, 3)), requires_grad=True)
+    b2 = Tensor([0.1, 0, -0.1], requires_grad=True)
+    F.cross_entropy((X @ W1 + b1).relu() @ W2 + b2, np.array([0, 2, 1, 0])).backward()
+    assert "dW2 = hᵀ · dt3   (5×3 = 5×4 · 4×3)" in out and "dh = dt3 · W2ᵀ   (4×5 = 4×3 · 3×5)" in out
+    assert "b1 gets dt2 summed over the batch axis (4×5 → 5)" in out
+    block = out[out.index("  W1 receives: (3×5)"):].splitlines()[1]
+    assert [float(v) for v in block.split()] == pytest.approx([float(f"{v:.4g}") for v in W1.grad.data[0]])
+    assert "X receives" not in out  # data: no gradient
+    steps = page_steps((tmp_path / "mlp.html").read_text())
+    assert steps[-1]["expression"] == "t1 = X @ W1"
+
+
+def test_variables_from_a_npz_file_and_refused_values(tmp_path, capsys, monkeypatch):
+    import numpy as np
+
+    monkeypatch.chdir(tmp_path)
+    np.savez(tmp_path / "data.npz", X=np.ones((2, 3)), W=np.full((3, 2), 0.5))
+    assert main(["draw", "sum(X @ W)", "--load", "data.npz", "--constant", "X", "-o", "-"]) == 0
+    source = capsys.readouterr().out
+    assert "<b>X</b>" in source and "grad [2, 2, 2, 2, …]" in source and "2×3 float64" in source
+    np.savez(tmp_path / "evil.npz", X=np.array([{"a": 1}], dtype=object))
+    assert main(["draw", "sum(X)", "--load", "evil.npz", "-o", "-"]) == 2
+    assert capsys.readouterr().err.startswith("error: cannot load 'evil.npz'")
+    for value, message in (("X=[[1,2],[3]]", "nested lists"), ("X=randn(1000,1000)", "at most 100,000"),
+                           ("X=__import__('os')", "must be a number")):
+        assert main(["draw", "sum(X)", value, "-o", "-"]) == 2
+        assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["steps", "sigmod(x)", "x=1"], "calling 'sigmod' is not allowed (did you mean sigmoid?)"),
+    (["steps", "x * wieght", "x=1", "weight=2"], "'wieght' has no value (did you mean weight?)"),
+    (["steps", "x * 2", "x=1", "-o", "out.svg"], "steps writes an HTML page, so 'out.svg' should end in .html"),
+    (["steps", "x * 2", "x=1", "--constant", "z"], "--constant names z, which is not given a value"),
+    (["steps", "import os", "x=1"], "import is not allowed"),
+])
+def test_command_line_mistakes_get_one_clear_line(tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command, output", [("steps", "missing/dir/page.html"), ("draw", "missing/dir/graph.svg"),
+                                             ("draw", "missing/dir/graph.gv")])
+def test_an_unwritable_output_path_is_one_error_line_not_a_traceback(tmp_path, command, output):
+    done = run(command, "x * 2", "x=1", "-o", output, cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [f"error: cannot write {output}: No such file or directory"]
+
+
+def test_assignments_name_intermediates_as_the_demo_does(capsys):
+    assert main(["steps", "q = x + y; f = q * z", "x=-2", "y=5", "z=-4", "-o", ""]) == 0
+    table = capsys.readouterr().out
+    assert "1  f = q × z         1  q         -4    -4" in table and "2  q = x + y        -4  x          1    -4" in table

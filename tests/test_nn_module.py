@@ -82,9 +82,13 @@ def test_call_runs_forward_inside_graph_scopes():
     out = net(Tensor(np.ones((3, 2))))
     assert out.grad_fn.scope == ("Net",)  # the final multiply happens in Net itself
     heads_out = out.grad_fn.parents[0]
-    assert heads_out.grad_fn.scope == ("Net", "heads.a (Linear)")
+    assert heads_out.grad_fn.scope == ("Net", "heads.a")  # the path named_modules() gives
+    assert heads_out.grad_fn.scope[1].label == "heads.a (Linear)" and heads_out.name == "heads.a out"
     seq = nn.Sequential(nn.Linear(2, 2))
-    assert seq(Tensor(np.ones((1, 2)))).grad_fn.scope == ("Sequential", "0 (Linear)")
+    assert seq(Tensor(np.ones((1, 2)))).grad_fn.scope == ("Sequential", "0")
+    outer = nn.Sequential(nn.Sequential(nn.Linear(2, 2)))
+    assert outer(Tensor(np.ones((1, 2)))).grad_fn.scope == ("Sequential", "0", "0.0")
+    assert {name for name, _ in outer.named_modules()} == {"", "0", "0.0"}
 
 
 def test_train_eval_and_zero_grad():

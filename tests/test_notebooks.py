@@ -2,7 +2,8 @@
 
 Notebooks are found with the glob notebooks/*.ipynb, so a new notebook is tested without editing this
 file. Each one is executed on a copy in a temporary folder (nothing is written into the repository);
-cells tagged "figure" (cell metadata.tags) must produce an image/png or image/svg+xml output.
+cells tagged "figure" (cell metadata.tags) must produce an image/png or image/svg+xml output, cells
+tagged "stepper" the interactive step page (an iframe holding the self-contained page).
 """
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ CELL_TIMEOUT = 300  # seconds
 def _figure_cells(notebook) -> list[tuple[int, object]]:
     return [(i, cell) for i, cell in enumerate(notebook.cells)
             if cell.cell_type == "code" and "figure" in cell.get("metadata", {}).get("tags", [])]
+
+
+def _has_stepper(cell) -> bool:
+    return any(output.get("output_type") in ("display_data", "execute_result")
+               and output.get("data", {}).get("text/html", "").startswith('<iframe class="chalkgrad-steps" srcdoc="')
+               and "Content-Security-Policy" in output["data"]["text/html"]
+               for output in cell.get("outputs", []))
 
 
 def _has_image(cell) -> bool:
@@ -67,3 +75,5 @@ def test_notebook_runs_and_draws_its_figures(path: Path, tmp_path: Path):
     missing = [f"cell {i}: {cell.source.splitlines()[0] if cell.source else ''}"
                for i, cell in _figure_cells(notebook) if not _has_image(cell)]
     assert not missing, f"{path.name}: figure cells without an image output:\n" + "\n".join(missing)
+    steppers = [i for i, cell in enumerate(notebook.cells) if "stepper" in cell.get("metadata", {}).get("tags", [])]
+    assert all(_has_stepper(notebook.cells[i]) for i in steppers), f"{path.name}: a stepper cell shows no step page"

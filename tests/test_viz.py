@@ -1,4 +1,6 @@
 """Drawings, traced records and step-by-step backprop (autograd.viz)."""
+import json
+import re
 import shutil
 import time
 import xml.etree.ElementTree as ET
@@ -139,28 +141,30 @@ def test_clusters_follow_graph_scopes_and_collapse_to_one_box():
             c = b.tanh()
     out = c * 2
     source = draw_graph(out).source
-    assert "subgraph cluster_" in source and "label=layer1" in source and "label=act" in source
-    layer1 = source.index("label=layer1")
-    assert layer1 < source.index("label=act") < source.index("}", layer1)  # act is nested in layer1
+    assert "subgraph cluster_" in source and "label=<layer1>" in source and "label=<act>" in source
+    layer1 = source.index("label=<layer1>")
+    assert layer1 < source.index("label=<act>") < source.index("}", layer1)  # act is nested in layer1
     assert "cluster" not in draw_graph(out, clusters=False).source
 
     collapsed = draw_graph(out, collapse=1).source
-    assert "<b>layer1</b><br/>2 ops" in collapsed and "box3d" in collapsed and "tanh" not in collapsed
+    assert "<b>layer1</b>" in collapsed and "box3d" in collapsed and "tanh" not in collapsed
     assert "n0 -> m0" in collapsed and collapsed.count("m0 ->") == 1
-    inside = draw_graph(out, collapse=True).source  # layer1 holds everything: its module act is collapsed
-    assert "<b>act</b><br/>1 op" in inside and "label=layer1" in inside and inside.count("box3d") == 1
+    inside = draw_graph(out, collapse=True).source  # layer1 has ops of its own and a module inside: act is the box
+    assert "<b>act</b>" in inside and "label=<layer1>" in inside and inside.count("box3d") == 1
     inner = draw_graph(out, collapse="act").source
-    assert "<b>act</b><br/>1 op" in inner and "label=layer1" in inner
+    assert "<b>act</b>" in inner and "label=<layer1>" in inner
+    with pytest.raises(ValueError, match=r"no module or scope named 'nope'.*act, layer1"):
+        draw_graph(out, collapse=["nope"])
 
 
 def test_mlp_clusters_hold_their_parameters():
     loss, _ = mlp()
     source = draw_graph(loss).source
-    fc1 = source[source.index("label=fc1") :]
+    fc1 = source[source.index("label=<fc1>") :]
     fc1 = fc1[: fc1.index("}")]
     assert "<b>w1</b>" in fc1 and "<b>b1</b>" in fc1 and "<b>w2</b>" not in fc1
     collapsed = draw_graph(loss, collapse=2).source
-    assert "<b>fc1</b><br/>3 ops, 2 parameters" in collapsed
+    assert "<b>fc1</b><br/>2 parameters · out 5×4" in collapsed
     assert draw_graph(loss, collapse=True).source == collapsed  # net holds everything: its layers
 
 
@@ -212,7 +216,7 @@ def test_large_graphs_are_refused_with_advice_or_collapsed():
     refused = time.perf_counter() - start
 
     scoped = _chain(3_334, scopes=10)
-    with pytest.raises(GraphTooLargeError, match=r"collapse=True to draw each module as one box \(11 nodes\)"):
+    with pytest.raises(GraphTooLargeError, match=r"collapse=True to draw each module as one box \(12 nodes\)"):
         draw_graph(scoped)
     start = time.perf_counter()
     source = draw_graph(scoped, collapse=True).source
@@ -267,17 +271,18 @@ def test_gate_steps_in_reverse_topological_order_with_the_lecture_numbers():
     assert [s.node for s in steps] == ops_in_order[::-1]
     assert mul.expression == "f = q × z" and add.expression == "q = x + y"
     assert float(mul.upstream) == 1
-    assert [float(v) for v in mul.local] == [-4, 3] and [float(v) for v in mul.sent] == [-4, 3]
+    assert [float(v) for v in mul.local] == [-4, 3] and [float(v) for v in mul.received] == [-4, 3]
     assert float(add.upstream) == -4 and [float(v) for v in add.local] == [1, 1]
-    assert [float(v) for v in add.sent] == [-4, -4]
+    assert [float(v) for v in add.received] == [-4, -4]
     assert (x.grad.item(), y.grad.item(), z.grad.item()) == (-4, -4, 3)
-    assert "multiply swaps" in mul.rule and "add distributes" in add.rule
+    assert mul.rules == ("dq = df ⊙ z", "dz = df ⊙ q") and add.rules == ("dx = dq", "dy = dq")
+    assert mul.locals_ == ("z", "q") and add.locals_ == ("1", "1")
     assert "q gets 1 × -4 = -4" in mul.caption()
     table = str(steps).splitlines()
     assert table[0].split() == ["step", "node", "upstream", "input", "local", "sent"]
     assert table[1].split() == ["1", "f", "=", "q", "×", "z", "1", "q", "-4", "-4"]
     assert table[4].split() == ["y", "1", "-4"]
-    assert "upstream gradient: 1" in str(mul)
+    assert "upstream df: 1" in str(mul) and "q receives: -4" in str(mul)
 
 
 def test_max_routes_and_constants_get_nothing():
@@ -286,8 +291,9 @@ def test_max_routes_and_constants_get_nothing():
     m = autograd.maximum(a, b) * 2
     steps = backprop_steps(m)
     mul, mx = steps
-    assert mul.sent[1] is None and mul.local[1] is None and "—" in steps.table()
-    assert "max routes" in mx.rule and [float(v) for v in mx.sent] == [2, 0]
+    assert mul.received[1] is None and mul.local[1] is None and mul.rules[1] is None
+    assert len(steps.table().splitlines()) == 4  # header, t1, a, b: the constant 2 gets no row
+    assert mx.rules[0] == "da = dt1 where a > b (half at ties)" and [float(v) for v in mx.received] == [2, 0]
 
 
 def test_steps_leave_the_same_gradients_as_backward_on_an_mlp():
@@ -301,7 +307,7 @@ def test_steps_leave_the_same_gradients_as_backward_on_an_mlp():
     # what each step sends adds up, input by input, to the gradient the engine passed on
     received = {}
     for step in steps:
-        for input_id, sent in zip(step.inputs, step.sent):
+        for input_id, sent in zip(step.inputs, step.received):
             if sent is not None:
                 received[input_id] = received.get(input_id, 0) + sent
     for p, g in zip(params, expected):
@@ -373,9 +379,11 @@ def test_numbered_svg_frames_and_a_self_contained_page(tmp_path):
     for path in paths:
         ET.parse(path)
     page = steps.save_html(tmp_path / "page.html", mode="both").read_text()
-    assert page.count('<figure class="frame"') == 6
-    assert "http://" not in page and "https://" not in page
-    assert "default-src 'none'" in page and "<script src" not in page
+    assert page.count("<svg") == 1  # one overview, laid out once; the steps travel as data
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+    assert [item["kind"] for item in data["views"]["ops"]["steps"]] == ["forward"] * 3 + ["seed", "backward", "backward"]
+    assert "http://" not in page.replace('http://www.w3.org', '') and "https://" not in page
+    assert "default-src 'none'" in page and "<script src" not in page and "unsafe-inline" not in page
 
 
 def test_real_nn_modules_are_clustered_with_their_parameters():
@@ -404,5 +412,107 @@ def test_jupyter_displays_the_drawing_inline_and_pdf_renders():
     assert "image/svg+xml" in bundle and "grad &#45;4" in bundle["image/svg+xml"]
     assert drawing.pipe(format="pdf")[:5] == b"%PDF-"
     steps = backprop_steps(gate()[-1])
-    assert steps._repr_html_().startswith("<pre>step") and "f = q × z" in repr(steps)
+    assert steps._repr_html_().startswith('<iframe class="chalkgrad-steps" srcdoc="') and "f = q × z" in repr(steps)
     assert "class=current" in steps.draw(1).source
+
+
+@needs_dot
+def test_a_scope_name_that_looks_like_markup_stays_text(tmp_path):
+    """A graph_scope name "<...>" used to become a Graphviz HTML label: a javascript: link in the page."""
+    evil = '<<TABLE><TR><TD HREF="javascript:alert(1)">click</TD></TR></TABLE>>'
+    x = Tensor(2.0, requires_grad=True, name="x")
+    with graph_scope(evil):
+        y = x * 3
+    for collapse in (False, True):
+        source = draw_graph(y, collapse=collapse).source
+        assert 'HREF="javascript' not in source and "&lt;&lt;TABLE&gt;" in source
+        svg = draw_graph(y, collapse=collapse).pipe(format="svg").decode()
+        assert "<a " not in svg and "javascript:" not in svg.replace("HREF=&quot;javascript:", "")
+    page = backprop_steps(y).to_html()
+    assert "<a " not in page and 'href="javascript' not in page.lower()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
+    assert "default-src 'none'" in policy and "unsafe-inline" not in policy
+
+
+# ----- names, constants and the layer view ---------------------------------------------------------
+
+def test_intermediates_are_numbered_in_creation_order_without_gaps():
+    from lecture_graphs import mlp
+
+    loss, _ = mlp()
+    graph = trace(loss)
+    results = [n.label for n in graph.nodes if n.kind in ("value", "output")]
+    assert sorted(results, key=lambda label: int(label[1:])) == [f"t{k}" for k in range(1, len(results) + 1)]
+    x = Tensor(1.0, requires_grad=True, name="x")
+    a = x + 1  # made first
+    b = x * 2
+    f = b - a
+    graph = trace(f)  # the walk reaches b before a; the numbers follow the order they were made
+    assert (graph.node_of(a).label, graph.node_of(b).label, graph.node_of(f).label) == ("t1", "t2", "t3")
+    x = Tensor(1.0, requires_grad=True, name="x")
+    h = x * 2
+    h.name = "h"  # a user's name wins, and takes no number
+    assert [n.label for n in trace((h + 1) * 3).nodes if n.kind in ("value", "output")] == ["h", "t1", "t2"]
+
+
+def test_constants_made_inside_an_operation_are_constants_not_inputs():
+    from lecture_graphs import mlp
+
+    loss, _ = mlp()
+    steps = backprop_steps(loss)
+    shift = next(n for n in steps.graph.nodes if n.label == "const 4×1")  # the max subtracted by log_softmax
+    assert shift.kind == "constant" and not shift.requires_grad
+    uses = [step for step in steps if shift.id in step.inputs]
+    assert uses and all(step.received[step.inputs.index(shift.id)] is None for step in uses)
+    assert all(step.rules[step.inputs.index(shift.id)] is None for step in uses)
+    page = steps.to_html()
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+    roles = {card["role"] for item in data["views"]["ops"]["steps"] for card in item["cards"]
+             if card["node"] == shift.id}
+    assert roles == {"constant"}
+
+
+@pytest.mark.parametrize("loss_kind", ["module", "function"])
+def test_collapse_true_draws_input_one_box_per_layer_loss_and_output(loss_kind):
+    nn = pytest.importorskip("nn")
+    from nn import functional as F
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = Tensor(np.ones((5, 3)), name="x")
+    target = np.array([0, 1, 0, 1, 1])
+    loss = nn.CrossEntropyLoss()(model(x), target) if loss_kind == "module" else F.cross_entropy(model(x), target)
+    source = draw_graph(loss, collapse=True).source
+    boxes = ["0 (Linear)", "1 (ReLU)", "2 (Linear)", "CrossEntropyLoss" if loss_kind == "module" else "cross_entropy"]
+    assert sorted(re.findall(r"m\d+ \[label=<<b>([^<]*)</b>", source)) == boxes
+    assert "<b>x</b>" in source and re.search(r"<b>(loss|t\d+)</b>", source)  # the input and the loss stay visible
+    steps = backprop_steps(loss, collapse=True)
+    assert [item.label for item in steps.layers] == boxes[::-1]
+    assert steps.layers[0].rules == ("d(2 out) = (softmax(2 out) − onehot(target)) / 5",)
+    linear = steps.layers[1]
+    np.testing.assert_array_equal(linear.received[steps.graph.node_of(model[2].weight).id], model[2].weight.grad.data)
+    assert "0 (Linear)" in draw_graph(loss, collapse=["0"]).source  # the path named_modules() gives
+    assert draw_graph(loss, collapse=["0"]).source == draw_graph(loss, collapse=["0 (Linear)"]).source
+    assert "layer step 1: " in str(steps)  # collapse: the layer table is printed
+
+
+def test_collapsed_frames_highlight_the_box_of_the_active_step():
+    nn = pytest.importorskip("nn")
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    loss = (model(Tensor(np.ones((5, 3)), name="x")) ** 2).mean()
+    steps = backprop_steps(loss, collapse=True)
+    frames = steps.frames(fixed_layout=False)
+    for frame in frames:
+        current = [line for line in frame.drawing.source.splitlines() if "class=current" in line]
+        assert len(current) == 1, frame.caption
+    boxes = [line.split()[0] for fr in frames[1:] for line in fr.drawing.source.splitlines() if "class=current" in line]
+    assert set(boxes) >= {"m0", "m1", "m2"}  # each layer's box lights up in turn
+
+
+def test_a_page_with_inf_gradients_is_written_without_quiz_questions_for_them():
+    x = Tensor([0.0, 1.0, 4.0], requires_grad=True, name="x")
+    with np.errstate(all="ignore"):
+        page = backprop_steps(x.sqrt().sum()).to_html(quiz=True)
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+    sqrt = data["views"]["ops"]["steps"][-1]
+    assert sqrt["expression"] == "t1 = sqrt(x)" and "quiz" not in sqrt["cards"][0]
+    assert data["grids"][sqrt["cards"][0]["grad"]]["rows"][0][0] == "inf"  # shown as it is

@@ -3,6 +3,8 @@
     python -m autograd demo
     python -m autograd draw  "(x + y) * z" x=-2 y=5 z=-4 -o graph.svg
     python -m autograd steps "(x + y) * z" x=-2 y=5 z=-4 -o backprop.html
+    python -m autograd steps "h = relu(X @ W1 + b1); loss = cross_entropy(h @ W2 + b2, y)" \
+        X="randn(4,3)" W1="0.5*randn(3,5)" b1="zeros(5)" W2="0.5*randn(5,3)" b2="zeros(3)" y=[0,2,1,0] --constant X
 
 expression.py parses the expression safely, commands.py runs `draw` and `steps`, demo.py the demo.
 """
@@ -27,12 +29,15 @@ from autograd.viz.limits import DEFAULT_MAX_NODES, TIMEOUT
 __all__ = ["main", "build_parser", "demo", "gate_example"]
 
 EXPRESSION_HELP = (
-    "an arithmetic expression in the variables: names, numbers, + - * / **, unary minus, parentheses "
-    f"and the functions {', '.join(sorted(FUNCTIONS))} (max/min take two arguments). Nothing else is "
-    "accepted and nothing is executed. An expression that starts with '-' goes after the options and --: "
-    "draw -o out.svg -- \"-x * y\" x=1 y=2 (or write it as \"(-x) * y\")."
+    "an arithmetic expression in the variables: names, numbers, + - * / ** @ (matrix product), unary minus, "
+    f"parentheses and the functions {', '.join(sorted(FUNCTIONS))} (max/min/cross_entropy take two "
+    "arguments); name intermediate results with assignments separated by ';': \"h = relu(X @ W); sum(h)\". "
+    "Nothing else is accepted and nothing is executed. An expression that starts with '-' goes after the "
+    "options and --: draw -o out.svg -- \"-x * y\" x=1 y=2 (or write it as \"(-x) * y\")."
 )
-VARIABLES_HELP = "values as name=value (x=-2), or name=v1,v2,... for a vector; every variable gets a gradient"
+VARIABLES_HELP = ("values as name=value: a number (x=-2), a vector (w=1,2,3), nested lists (X=[[1,2],[3,4]]), or "
+                  "randn/zeros/ones with a shape (W=0.5*randn(3,5), seeded by --seed); every variable gets a "
+                  "gradient, except those named by --constant and integer labels (y=[0,2,1])")
 
 
 def _node_limit(text: str) -> int | None:
@@ -53,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
             '  python -m autograd draw  "(x + y) * z" x=-2 y=5 z=-4 -o graph.svg\n'
             '  python -m autograd steps "(x + y) * z" x=-2 y=5 z=-4 -o backprop.html\n'
             '  python -m autograd steps "sigmoid(w0*x0 + w1*x1 + w2)" w0=2 x0=-1 w1=-3 x1=-2 w2=-3\n'
+            '  python -m autograd steps "h = relu(X @ W1 + b1); loss = cross_entropy(h @ W2 + b2, y)" '
+            'X="randn(4,3)" W1="0.5*randn(3,5)" b1="zeros(5)" W2="0.5*randn(5,3)" b2="zeros(3)" y=[0,2,1,0] '
+            '--constant X\n'
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="{demo,draw,steps}")
@@ -72,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("-o", "--output", default=default_output,
                          help=f"output file (default: {default_output})"
                               + ("; .svg .png .pdf, .gv/.dot for DOT text, '-' prints DOT" if name == "draw" else ""))
+        sub.add_argument("--seed", type=int, default=0, help="seed for randn(...) values (default: 0)")
+        sub.add_argument("--load", metavar="FILE.npz", action="append", default=[],
+                         help="take variables from the named arrays of a .npz file (loaded without pickle)")
+        sub.add_argument("--constant", metavar="NAMES", default="",
+                         help="comma-separated variables that get no gradient (data such as X)")
         sub.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right (LR) or top down (TB)")
         sub.add_argument("--number-format", default=".4g", help="format spec for numbers (default: .4g)")
         sub.add_argument("--max-nodes", type=_node_limit, default=DEFAULT_MAX_NODES, metavar="N",
@@ -84,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--mode", choices=("backward", "forward", "both"), default="backward",
                              help="backward (gradients fill in), forward (values appear) or both")
             sub.add_argument("--frames", metavar="DIR", help="also write numbered SVG frames into DIR")
+            sub.add_argument("--quiz", action="store_true", help="open the page in quiz mode (gradients hidden)")
     return parser
 
 
@@ -113,4 +127,10 @@ def main(argv=None) -> int:
         return EXIT_GRAPHVIZ
     except ValueError as error:  # e.g. a bad --number-format
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    except BrokenPipeError:  # the output went to a pager or `head` that stopped reading
+        return 0
+    except OSError as error:  # an output path that cannot be written
+        where = f" {error.filename}" if error.filename else ""
+        print(f"error: cannot write{where}: {error.strerror or error}", file=sys.stderr)
         return EXIT_REFUSED

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from autograd import Tensor
-from autograd.cli.expression import ExpressionError, evaluate, parse_variables
+from autograd.cli.expression import ExpressionError, evaluate, load_arrays, parse_variables
 from autograd.engine import toposort
 from autograd.viz import backprop_steps, draw_graph
 
@@ -29,6 +29,11 @@ def draw_command(args) -> int:
 
 
 def steps_command(args) -> int:
+    if args.output and Path(args.output).suffix.lower() not in (".html", ".htm"):
+        raise ExpressionError(
+            f"steps writes an HTML page, so {args.output!r} should end in .html (e.g. -o backprop.html); for "
+            "SVG pictures of every step use --frames DIR, for one drawing use the draw command"
+        )
     result = _build(args, retain=False)
     steps = backprop_steps(result, number_format=args.number_format, rankdir=args.rankdir, max_nodes=args.max_nodes)
     print(steps.table())
@@ -37,7 +42,7 @@ def steps_command(args) -> int:
         paths = steps.save_svgs(args.frames, mode=args.mode)
         print(f"wrote {len(paths)} SVG frames to {Path(args.frames)}/")
     if args.output:
-        page = steps.save_html(args.output, mode=args.mode, title=f"{args.expression}, step by step")
+        page = steps.save_html(args.output, mode=args.mode, title=f"{args.expression}, step by step", quiz=args.quiz)
         print(f"wrote {page}")
     return 0
 
@@ -50,8 +55,16 @@ def _build(args, retain: bool = True) -> Tensor:
             f"{misplaced[0]!r} came after the expression and --, so it was read as a variable; put the options "
             f"first: draw -o out.svg -- \"-x\" x=1"
         )
-    variables = parse_variables(args.variables)
-    result, leaves = evaluate(args.expression, variables)
+    variables = {}
+    for path in args.load:
+        variables.update(load_arrays(path))
+    variables.update(parse_variables(args.variables, args.seed))
+    constants = {name.strip() for name in args.constant.split(",") if name.strip()}
+    unknown = sorted(constants - set(variables))
+    if unknown:
+        raise ExpressionError(f"--constant names {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'} "
+                              "not given a value")
+    result, leaves = evaluate(args.expression, variables, constants)
     unused = sorted(set(variables) - set(leaves))
     if unused:
         print(f"note: {', '.join(unused)} not used in the expression", file=sys.stderr)

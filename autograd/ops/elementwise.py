@@ -83,6 +83,7 @@ class Add(Binary):
     symbol = "+"
     notation = "{0} + {1}"
     rule = "d{i} = d{y}"
+    local = "1"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -101,6 +102,7 @@ class Sub(Binary):
     symbol = "−"
     notation = "{0} − {1}"
     rule = ("d{0} = d{y}", "d{1} = −d{y}")
+    local = ("1", "−1")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -118,6 +120,7 @@ class Mul(Binary):
     symbol = "×"
     notation = "{0} × {1}"
     rule = ("d{0} = d{y} ⊙ {1}", "d{1} = d{y} ⊙ {0}")
+    local = ("{1}", "{0}")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -141,6 +144,7 @@ class Div(Binary):
     symbol = "÷"
     notation = "{0} / {1}"
     rule = ("d{0} = d{y} / {1}", "d{1} = −d{y} ⊙ {0} / {1}²")
+    local = ("1 / {1}", "−{0} / {1}²")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -182,6 +186,7 @@ class Pow(Binary):
     symbol = "**"
     notation = "{0} ** {1}"
     rule = ("d{0} = d{y} ⊙ {1} ⊙ {0}^({1} − 1)", "d{1} = d{y} ⊙ {y} ⊙ ln {0}")
+    local = ("{1} ⊙ {0}^({1} − 1)", "{y} ⊙ ln {0}")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -399,6 +404,7 @@ class Maximum(Binary):
     symbol = "max"
     notation = "max({0}, {1})"
     rule = ("d{0} = d{y} where {0} > {1} (half at ties)", "d{1} = d{y} where {1} > {0} (half at ties)")
+    local = ("1 where {0} > {1}, else 0", "1 where {1} > {0}, else 0")
 
     @staticmethod
     def forward(ctx, a, b):

@@ -26,8 +26,8 @@ except ImportError:
         "`brew install graphviz` or `conda install graphviz`). Everything else in autograd works without it."
     ) from None
 
-from autograd.viz.collapse import collapsed_groups, drawn_edges
-from autograd.viz.graph import CONSTANT, LEAF, OP, OUTPUT, PARAMETER, VALUE, Graph, Node
+from autograd.viz.collapse import collapsed_groups, drawn_edges, moved
+from autograd.viz.graph import CONSTANT, LEAF, OP, OUTPUT, PARAMETER, VALUE, Graph, Node, shape_text
 from autograd.viz.limits import (
     DEFAULT_MAX_NODES,
     TIMEOUT,
@@ -151,13 +151,15 @@ def render_graph(
     highlight: Iterable[str] = (),
     caption: str | None = None,
     layout: Layout | None = None,
+    dtypes: bool = True,
 ) -> Drawing:
     """Draw traced records (see `draw_graph` for the options).
 
     For step-by-step frames: `values` / `grads` map node ids to the text to show instead of the
     traced one (None hides it, '?' marks it as not yet known); `highlight` lists node ids to mark
     as the current step; `caption` is printed under the graph; `layout` pins every node and
-    edge where an earlier `layout_of` put them."""
+    edge where an earlier `layout_of` put them; without `dtypes` shapes are shown alone ('4×3',
+    a little larger), as step pages do."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_graph: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
     groups = collapsed_groups(graph, collapse)
@@ -175,21 +177,24 @@ def render_graph(
         drawing.pinned = True
         drawing.engine = "neato"
         drawing.attr(bb=layout.bb)
-    highlight = set(highlight)
+    highlight = {moved(node_id, groups) for node_id in highlight}  # inside a collapsed module: its box
     clustered = clusters or bool(groups)
     placed = _Clusters(drawing, clustered, layout)
+    boxes = {group[1] for group in groups.values()}
     for node in graph.nodes:
         group = groups.get(node.id)
         if group is not None:
             box_id, scope, members = group
             if node.id == members[0]:  # draw the module box once, where its first member appears
-                placed.add(scope[:-1], box_id, _module_label(graph, scope, members), STYLES["module"])
+                attrs = dict(STYLES["module"], **(HIGHLIGHT if box_id in highlight else {}))
+                attrs["style"] = "filled,bold" if box_id in highlight else attrs["style"]
+                placed.add(scope[:-1], box_id, _module_label(graph, scope, members), attrs)
             continue
         attrs = dict(STYLES[node.kind])
         if node.id in highlight:
             attrs.update(HIGHLIGHT)
-        label = _label(node, show_values, show_grads, show_shapes, values, grads)
-        placed.add(node.scope, node.id, label, attrs)
+        label = _label(node, show_values, show_grads, show_shapes, values, grads, dtypes)
+        placed.add(_outside_boxes(node.scope, boxes), node.id, label, attrs)
     placed.close()
     seen = {}  # (tail, head) -> how many such edges so far (a + a draws two)
     for tail, head in edges:
@@ -197,6 +202,15 @@ def render_graph(
         pos = layout.edges.get((tail, head, seen[(tail, head)])) if layout is not None else None
         drawing.body.append(_edge_statement(tail, head, pos))
     return drawing
+
+
+def _outside_boxes(scope: tuple, boxes: set) -> tuple:
+    """Where a node that is not in a box is drawn: outside any collapsed module its scope is in
+    (the loss computed inside CrossEntropyLoss is drawn next to that box, not in a cluster)."""
+    for depth in range(1, len(scope) + 1):
+        if scope[:depth] in boxes:
+            return scope[:depth - 1]
+    return scope
 
 
 def pipe_many(drawings: list, format: str = "svg", timeout: float = TIMEOUT) -> list:
@@ -236,7 +250,7 @@ def _split_json(text: str) -> list:
 
 # ----- labels ------------------------------------------------------------------------------------
 
-def _label(node: Node, show_values, show_grads, show_shapes, values, grads) -> str:
+def _label(node: Node, show_values, show_grads, show_shapes, values, grads, dtypes=True) -> str:
     """An HTML-like Graphviz label: name in bold, value, shape, gradient in red."""
     if node.kind == OP:
         return f"<<b>{_esc(node.label)}</b>>"
@@ -247,7 +261,8 @@ def _label(node: Node, show_values, show_grads, show_shapes, values, grads) -> s
     if show_values and value is not None:
         lines.append(_esc(value))
     if show_shapes and node.shape:
-        lines.append(f'<font point-size="9">{_esc(_shape_text(node))}</font>')
+        shape = _shape_text(node) if dtypes else shape_text(node.shape)
+        lines.append(f'<font point-size="{9 if dtypes else 10}">{_esc(shape)}</font>')
     grad = grads.get(node.id) if grads is not None else node.grad
     if show_grads and grad is not None:
         lines.append(f'<font color="{GRAD_COLOR}">grad {_esc(grad)}</font>')
@@ -255,15 +270,25 @@ def _label(node: Node, show_values, show_grads, show_shapes, values, grads) -> s
 
 
 def _module_label(graph, scope, members) -> str:
+    """The box of a collapsed module: its label ("0 (Linear)"), its parameters and its output's shape."""
     nodes = [graph[i] for i in members]
-    ops = sum(n.kind == OP for n in nodes)
     params = sum(n.kind == PARAMETER for n in nodes)
-    detail = f"{ops} op{'s' * (ops != 1)}" + (f", {params} parameter{'s' * (params != 1)}" if params else "")
-    return f"<<b>{_esc(scope[-1])}</b><br/>{detail}>"
+    inside = set(members)
+    results = [n for n in nodes if n.kind != OP and n.is_tensor and any(
+        tail == n.id and head not in inside for tail, head in graph.edges)]
+    lines = [f"<b>{_esc(getattr(scope[-1], 'label', scope[-1]))}</b>"]
+    detail = []
+    if params:
+        detail.append(f"{params} parameter{'s' * (params != 1)}")
+    if len(results) == 1 and results[0].shape:
+        detail.append("out " + _esc(shape_text(results[0].shape)))
+    if detail:
+        lines.append(" · ".join(detail))
+    return "<" + "<br/>".join(lines) + ">"
 
 
 def _shape_text(node: Node) -> str:
-    return "×".join(str(n) for n in node.shape) + f" {node.dtype}"
+    return shape_text(node.shape) + f" {node.dtype}"
 
 
 def _esc(text) -> str:
@@ -303,8 +328,9 @@ class _Clusters:
         children = [(i, s) for i, s in enumerate(self.members) if len(s) == len(scope) + 1 and s[:-1] == scope]
         for index, child in children:
             with target.subgraph(name=f"cluster_{index}") as cluster:
-                cluster.attr(label=child[-1], style="rounded,dashed", color="#9ca3af", fontcolor="#4b5563",
-                             fontsize="11")
+                # an HTML-like label whose text is escaped: a scope named "<<TABLE HREF=...>>" stays text
+                cluster.attr(label=f"<{_esc(getattr(child[-1], 'label', child[-1]))}>", style="rounded,dashed",
+                             color="#9ca3af", fontcolor="#4b5563", fontsize="11")
                 if self.layout is not None and f"cluster_{index}" in self.layout.clusters:
                     cluster.attr(bb=self.layout.clusters[f"cluster_{index}"])
                 self._emit(cluster, child)

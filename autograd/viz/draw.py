@@ -42,9 +42,11 @@ def draw_graph(
     show_shapes    print shape and dtype of non-scalar tensors
     number_format  a format spec for numbers: '.4g' (default), '.2f', ...
     clusters       group operations recorded inside a module (graph_scope) in labelled boxes
-    collapse       draw modules as one box each: True (the outermost modules; when one module holds
-                   all the others, as a model does its layers, the modules inside it), an int
-                   (modules at that nesting depth), or module names
+    collapse       draw modules as one box each: True (one box per layer: the innermost modules and
+                   loss functions; containers such as nn.Sequential are opened), an int (modules at
+                   that nesting depth), or module names as named_modules() gives them ("0",
+                   "features.conv1"; labels such as "0 (Conv2d)" work too). The traced output (the
+                   loss) and named inputs always stay visible.
     max_nodes      refuse (with advice) to draw more nodes than this, or long edges (a value used by
                    many operations far apart) with more than 40 × max_nodes bends; None for no limit
 

@@ -8,6 +8,12 @@ result, and a raw number passed to an operation (the 3 in `a * 3`) becomes a sma
 constant node. Nodes come in topological order (inputs first) with ids n0, n1, ...,
 so tracing the same computation twice gives the same records. Tracing only reads the
 graph; it never changes it.
+
+Labels: a tensor's own name wins (`name=`, `t.name = "h"`, a module's output "fc1 out");
+unnamed intermediate results are numbered t1, t2, ... in the order they were computed
+(no gaps), unnamed leaves leaf1, leaf2, ...; a constant made inside an operation (the
+detached max of a stable softmax) is drawn as a constant "const 4×1". An operation is
+labelled by its primitive's `symbol`.
 """
 from __future__ import annotations
 
@@ -23,9 +29,6 @@ from autograd.tensor import Tensor
 # Node kinds, in the order a drawing's legend lists them.
 LEAF, PARAMETER, CONSTANT, OP, VALUE, OUTPUT = "leaf", "parameter", "constant", "op", "value", "output"
 
-# How the lecture writes the common gates; other operations show their lower-case name.
-OP_SYMBOLS = {"Add": "+", "Sub": "−", "Mul": "×", "Div": "÷", "Neg": "neg", "Pow": "**", "MatMul": "@",
-              "Maximum": "max", "Relu": "relu", "GetItem": "[ ]", "BroadcastTo": "broadcast"}
 
 
 @dataclass(slots=True)
@@ -36,6 +39,7 @@ class Node:
     kind    leaf | parameter | constant | op | value (an intermediate result) | output
     op      the operation's class name for op nodes ('Mul'), else None
     label   the tensor's name (an automatic 't3' when it has none), or the op's symbol
+    function  for op nodes, the Function class (its symbol, notation, rule, local)
     value   a short summary of the value ('-12', or '[0.1, 0.2, …]'); None for ops
     grad    a short summary of .grad when the tensor has one, else None
     shape, dtype   of the tensor (None for ops)
@@ -53,6 +57,8 @@ class Node:
     scope: tuple = ()
     inputs: tuple = field(default=())  # for op nodes: the ids of the inputs, in argument order
     is_tensor: bool = True  # False for ops and for raw numbers/arrays passed straight to an op
+    function: type | None = None
+    requires_grad: bool = False
 
 
 @dataclass
@@ -68,6 +74,8 @@ class Graph:
     tensor_ids: dict
     op_ids: dict
 
+    arrays: dict = field(default_factory=dict)  # node id -> a copy of the value, when traced with keep_values
+
     def __post_init__(self):
         self._by_id = {node.id: node for node in self.nodes}
 
@@ -82,21 +90,22 @@ class Graph:
         return self._by_id[self.tensor_ids[id(tensor)]]
 
 
-def trace(roots, number_format: str = ".4g", max_items: int = 4) -> Graph:
+def trace(roots, number_format: str = ".4g", max_items: int = 4, keep_values: bool = False) -> Graph:
     """Turn the graph behind `roots` (a Tensor or a list of them) into a `Graph` of records.
 
     `number_format` is a format spec for numbers ('.4g' shows -12 and 0.3333);
-    arrays show their first `max_items` values."""
+    arrays show their first `max_items` values. With `keep_values`, `graph.arrays` holds a
+    copy of every value (step pages show them as matrices)."""
     gc_was_enabled = gc.isenabled()
     gc.disable()  # as in the engine: a walk over a big graph makes many objects; skip rescanning them
     try:
-        return _trace(roots, number_format, max_items)
+        return _trace(roots, number_format, max_items, keep_values)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _trace(roots, number_format, max_items) -> Graph:
+def _trace(roots, number_format, max_items, keep_values) -> Graph:
     roots = [roots] if isinstance(roots, Tensor) else list(roots)
     for root in roots:
         if not isinstance(root, Tensor):
@@ -105,39 +114,73 @@ def _trace(roots, number_format, max_items) -> Graph:
     outputs = {id(root) for root in roots}
     consumers_scope = _consumer_scopes(order)
 
-    nodes, edges, tensor_ids, op_ids = [], [], {}, {}
+    nodes, edges, tensor_ids, op_ids, arrays = [], [], {}, {}, {}
     summary = _Summary(number_format, max_items)
 
-    def add(kind, **fields) -> str:
+    def add(kind, value_of=None, **fields) -> str:
         node_id = f"n{len(nodes)}"
         nodes.append(Node(id=node_id, kind=kind, **fields))
+        if keep_values and value_of is not None:
+            arrays[node_id] = np.array(value_of, copy=True)
         return node_id
 
-    for index, tensor in enumerate(order):
-        ctx = tensor._ctx
-        if ctx is not None:
+    labels = _labels(order)
+    for tensor in order:
+        node = tensor.grad_fn
+        if node is not None:
             input_ids = []
-            for parent in ctx.parents:
+            for parent in node.parents:
                 if isinstance(parent, Tensor):
                     input_ids.append(tensor_ids[id(parent)])
                 else:  # a raw number or array passed straight to the op
-                    input_ids.append(add(CONSTANT, op=None, label=_constant_label(parent, summary),
+                    input_ids.append(add(CONSTANT, value_of=parent, op=None, label=_constant_label(parent, summary),
                                          value=summary.of(parent), shape=np.shape(parent),
-                                         dtype=_dtype_name(np.asarray(parent).dtype), scope=ctx.scope,
+                                         dtype=_dtype_name(np.asarray(parent).dtype), scope=node.scope,
                                          is_tensor=False))
-            op_id = add(OP, op=ctx.name, label=OP_SYMBOLS.get(ctx.name, ctx.name.lower()), scope=ctx.scope,
-                        inputs=tuple(input_ids), is_tensor=False)
+            function = node.function
+            op_id = add(OP, op=function.__name__, label=function.symbol or function.__name__.lower(),
+                        scope=node.scope, inputs=tuple(input_ids), is_tensor=False, function=function)
             edges.extend((input_id, op_id) for input_id in input_ids)
         kind = _tensor_kind(tensor, id(tensor) in outputs)
-        scope = ctx.scope if ctx is not None else _leaf_scope(tensor, kind, consumers_scope)
-        tensor_id = add(kind, op=None, label=tensor.name or f"t{index}", value=summary.of(tensor.data),
+        scope = node.scope if node is not None else _leaf_scope(tensor, kind, consumers_scope)
+        tensor_id = add(kind, value_of=tensor.data, op=None, label=labels[id(tensor)], value=summary.of(tensor.data),
                         grad=summary.of(tensor.grad.data) if tensor.grad is not None else None,
-                        shape=tensor.shape, dtype=_dtype_name(tensor.dtype), scope=scope)
+                        shape=tensor.shape, dtype=_dtype_name(tensor.dtype), scope=scope,
+                        requires_grad=tensor.requires_grad)
         tensor_ids[id(tensor)] = tensor_id
-        if ctx is not None:
+        if node is not None:
             op_ids[tensor_id] = op_id
             edges.append((op_id, tensor_id))
-    return Graph(nodes, edges, tuple(tensor_ids[id(r)] for r in roots), tensor_ids, op_ids)
+    return Graph(nodes, edges, tuple(tensor_ids[id(r)] for r in roots), tensor_ids, op_ids, arrays)
+
+
+def _labels(order) -> dict:
+    """id(tensor) -> its label: its name; else t1, t2, ... for results in the order they were
+    computed, leaf1, ... for leaves that require grad, 'const 4×1' (or the number) for constants.
+    A number a user's name already takes is skipped."""
+    taken = {t.name for t in order if t.name}
+    labels, counters = {}, {"t": 0, "leaf": 0}
+
+    def numbered(prefix):
+        while True:
+            counters[prefix] += 1
+            label = f"{prefix}{counters[prefix]}"
+            if label not in taken:
+                return label
+
+    results = sorted((t for t in order if t.grad_fn is not None and not t.name), key=lambda t: t.grad_fn.seq)
+    for tensor in results:
+        labels[id(tensor)] = numbered("t")
+    for tensor in order:
+        if id(tensor) in labels:
+            continue
+        if tensor.name:
+            labels[id(tensor)] = str(tensor.name)
+        elif tensor.requires_grad:
+            labels[id(tensor)] = numbered("leaf")
+        else:
+            labels[id(tensor)] = _constant_label(tensor.data, None)
+    return labels
 
 
 def is_parameter(tensor) -> bool:
@@ -146,9 +189,9 @@ def is_parameter(tensor) -> bool:
 
 
 def _tensor_kind(tensor: Tensor, is_output: bool) -> str:
-    if is_output and tensor._ctx is not None:
+    if is_output and tensor.grad_fn is not None:
         return OUTPUT
-    if tensor._ctx is not None:
+    if tensor.grad_fn is not None:
         return VALUE
     if is_parameter(tensor):
         return PARAMETER
@@ -159,13 +202,13 @@ def _consumer_scopes(order) -> dict:
     """For every tensor: the common module path of the operations that use it."""
     scopes = {}
     for tensor in order:
-        ctx = tensor._ctx
-        if ctx is None:
+        node = tensor.grad_fn
+        if node is None:
             continue
-        for parent in ctx.parents:
+        for parent in node.parents:
             if isinstance(parent, Tensor):
                 key = id(parent)
-                scopes[key] = _common_prefix(scopes[key], ctx.scope) if key in scopes else ctx.scope
+                scopes[key] = _common_prefix(scopes[key], node.scope) if key in scopes else node.scope
     return scopes
 
 
@@ -190,7 +233,15 @@ def _dtype_name(dtype) -> str:
 
 
 def _constant_label(value, summary) -> str:
-    return summary.of(value) if np.ndim(value) == 0 else f"const {np.shape(value)}"
+    """A number stands for itself ('3'); an array is 'const 4×1'."""
+    if np.ndim(value) == 0:
+        return (summary or _Summary(".4g", 4)).of(value)
+    return "const " + shape_text(np.shape(value))
+
+
+def shape_text(shape) -> str:
+    """'4×3' for (4, 3), '5' for (5,), 'scalar' for ()."""
+    return "×".join(str(n) for n in shape) if len(shape) else "scalar"
 
 
 class _Summary:
@@ -205,6 +256,8 @@ class _Summary:
         x = x.item() if isinstance(x, np.generic) else x
         if isinstance(x, (bool, np.bool_)):
             return str(bool(x))
+        if x == 0:
+            x = abs(x)  # -0.0 (a gradient masked by relu) reads as 0
         return format(x, self.number_format)
 
     def of(self, value) -> str:

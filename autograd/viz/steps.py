@@ -1,4 +1,4 @@
-"""Backprop one node at a time: the lecture's gate view, frames and a self-contained HTML page.
+"""Backprop one node at a time: the lecture's gate view, for scalars and for whole networks.
 
     steps = backprop_steps(f)         # f = (x + y) * z at x=-2, y=5, z=-4
     print(steps)
@@ -7,95 +7,134 @@
                                z          3     3
        2  q = x + y        -4  x          1    -4
                                y          1    -4
-    steps.save_html("backprop.html")  # prev/next through the frames, offline
+    steps.save_html("backprop.html")  # the step page: focus view, overview, layer view, quiz
 
-How the numbers are obtained (and why they agree with backward()): backprop_steps runs
-the real engine — `loss.backward(retain_graph=True)` — with a recording hook on every
-tensor, so each step's upstream gradient is the one the engine used and every .grad is
-exactly what backward() leaves. It then asks each node's own `Function.backward` for
-what it sends to its inputs (upstream given; summed back to each input's shape with the
-engine's `sum_to`) and for its local gradient (the same backward with an upstream
-gradient of ones: d out / d input for scalar and elementwise nodes).
+How the numbers are obtained: backprop_steps runs the real backward pass (`loss.backward()`,
+so .grad is filled in exactly as backward() fills it) while watching it through the engine's
+one observer hook, `autograd.engine.observe`. For every node the engine reports the gradient
+that arrived (upstream), what the node's rule returned for each input (sent, in the output's
+shape) and what was added to each input after the engine summed broadcasting back
+(received). Nothing is computed a second time: every number shown is the engine's. The
+"local" factor of an elementwise primitive is sent / upstream ("—" where upstream is 0).
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from autograd.engine import sum_to, toposort
-from autograd.grad_mode import no_grad
+from autograd.engine import observe, toposort
 from autograd.tensor import Tensor
-from autograd.viz.graph import OP_SYMBOLS, Graph, _Summary, trace
+from autograd.viz import rules
+from autograd.viz.graph import Graph, _Summary, shape_text, trace
 from autograd.viz.limits import DEFAULT_MAX_NODES, DotNotFoundError
-
-# What each gate does with the gradient, in the lecture's words.
-RULES = {
-    "Add": "add distributes: every input gets the upstream gradient unchanged",
-    "Sub": "subtract: the first input gets the upstream gradient, the second its negative",
-    "Mul": "multiply swaps: each input gets the upstream gradient times the OTHER input's value",
-    "Div": "divide: a/b sends upstream/b to a and -upstream·a/b² to b",
-    "Maximum": "max routes: the larger input gets the whole upstream gradient, the other gets 0",
-    "Max": "max routes: the largest element gets the upstream gradient, the others 0",
-    "Relu": "relu routes: the gradient passes where the input was positive, else 0",
-    "Sum": "sum copies the upstream gradient to every element it added up",
-    "MatMul": "matmul: dA = upstream @ Bᵀ, dB = Aᵀ @ upstream",
-    "Neg": "negate flips the sign of the gradient",
-}
-DEFAULT_RULE = "each input gets upstream × its local gradient"
-INFIX = {"Add": "+", "Sub": "−", "Mul": "×", "Div": "/", "Pow": "**", "MatMul": "@"}
 
 
 @dataclass
 class Step:
     """One node of the backward pass.
 
-    index     1, 2, ... in the order the engine visits nodes (reverse topological)
-    op        the operation ('Mul'); node / output / inputs are node ids in `steps.graph`
-    expression  'f = q × z' with the tensors' labels
-    upstream  d loss / d output, the gradient arriving at the node's result
-    local     per input: d output / d input (the node's backward applied to ones), None for constants
-    sent      per input: the gradient this node hands to it (upstream × local, summed back to
-              the input's shape), None for inputs that need no gradient
+    index       1, 2, ... in the order the engine visits nodes (reverse topological)
+    op          the primitive's class name ('MatMul'); `function` the class itself
+    node / output / inputs   node ids in `steps.graph` (the op, its result, its inputs)
+    labels      the inputs' labels;  expression 't1 = X @ W1'
+    rules       per input, the primitive's rule with names and shapes ('dX = dt1 · W1ᵀ   (4×3 = 4×5 · 5×3)'),
+                None for inputs that get no gradient (constants)
+    notes       sentences for gradients the engine summed back ('b1 gets dt2 summed over the batch axis (4×5 → 5)')
+    locals_     per input, an elementwise primitive's local derivative as taught ('σ(1−σ)'), else None
+    upstream    d loss / d output: the gradient that arrived at the node
+    sent        per input, what the rule returned (in the output's shape), None for no gradient
+    received    per input, what the engine added to the input's gradient (summed back to its shape)
     """
 
     index: int
     op: str
+    function: type
     node: str
     output: str
     inputs: tuple
+    labels: tuple
     expression: str
-    rule: str
+    rules: tuple
+    notes: tuple
+    locals_: tuple
     upstream: np.ndarray
-    local: tuple
     sent: tuple
-    labels: tuple  # the inputs' labels, in order
-    _summary: _Summary = field(repr=False)
+    received: tuple
+    scope: tuple = ()
+    output_label: str = ""
+    _summary: _Summary = field(default=None, repr=False)
+
+    @property
+    def rule(self) -> str:
+        """The rule lines of the inputs that get a gradient, joined with '; '."""
+        return "; ".join(r for r in self.rules if r)
+
+    @property
+    def elementwise(self) -> bool:
+        return self.function.local is not None
+
+    @property
+    def local(self) -> tuple:
+        """Per input, d output / d input of an elementwise primitive as the engine's numbers show it:
+        sent / upstream (nan where upstream is 0); None for other primitives and for constants."""
+        if not self.elementwise:
+            return (None,) * len(self.sent)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return tuple(None if s is None else np.where(self.upstream != 0, s / np.where(self.upstream != 0, self.upstream, 1),
+                                                         np.nan) for s in self.sent)
+
+    @property
+    def scalar(self) -> bool:
+        return np.size(self.upstream) == 1 and all(r is None or np.size(r) == 1 for r in self.received)
 
     def caption(self) -> str:
-        """A one-line description for slides: the gate, its rule and the numbers."""
+        """One line for slides: the expression, the rule and what each input gets."""
+        f = self._f
         parts = []
-        for label, local, sent in zip(self.labels, self.local, self.sent):
-            if sent is None:
+        for label, local, received in zip(self.labels, self.local, self.received):
+            if received is None:
                 continue
-            if np.ndim(self.upstream) == 0 and local is not None and np.ndim(local) == 0:
-                parts.append(f"{label} gets {self._f(self.upstream)} × {self._f(local)} = {self._f(sent)}")
-            else:
-                parts.append(f"{label} gets {self._f(sent)}")
-        return f"{self.expression}: {self.rule}. " + ("; ".join(parts) + "." if parts else "")
+            if self.scalar and local is not None and np.isfinite(local).all():
+                parts.append(f"{label} gets {f(self.upstream)} × {f(local)} = {f(received)}")
+            elif self.scalar:
+                parts.append(f"{label} gets {f(received)}")
+        text = f"{self.expression}: {self.rule}."
+        if self.notes:
+            text += " " + "; ".join(self.notes) + "."
+        return text + (" " + "; ".join(parts) + "." if parts else "")
 
     def _f(self, value) -> str:
-        return "—" if value is None else self._summary.of(value)
+        if value is None:
+            return "—"
+        if np.ndim(value) == 0 and not np.isfinite(value):
+            return "—"
+        return self._summary.of(value)
 
     def __str__(self) -> str:
-        lines = [f"step {self.index}: {self.expression}   ({self.rule})",
-                 f"  upstream gradient: {self._f(self.upstream)}"]
-        for label, local, sent in zip(self.labels, self.local, self.sent):
-            lines.append(f"  {label}: local gradient {self._f(local)}, receives {self._f(sent)}")
+        lines = [f"step {self.index}: {self.expression}"]
+        lines += [f"  {r}" for r in self.rules if r] + [f"  {n}" for n in self.notes]
+        lines.append(f"  upstream d{rules.term(self.output_label)}: {matrix_text(self.upstream, self._summary)}")
+        for label, received in zip(self.labels, self.received):
+            if received is not None:
+                lines.append(f"  {label} receives: {matrix_text(received, self._summary)}")
         return "\n".join(lines)
+
+
+def matrix_text(value, summary: _Summary, indent: str = "    ", max_rows: int = 6, max_cols: int = 6) -> str:
+    """A number, or a small matrix with its shape on the lines below (elided with ⋯ when large)."""
+    array = np.asarray(value)
+    if array.size == 1 and array.ndim <= 1:
+        return summary.of(array.reshape(()))
+    from autograd.viz.values import grid
+
+    shown = grid(array, summary.of, max_rows, max_cols)
+    width = max((len(cell) for row in shown["rows"] for cell in row), default=1)
+    lines = [f"({shape_text(array.shape)}{', ' + shown['note'] if shown['note'] else ''})"]
+    lines += [indent + "  ".join(cell.rjust(width) for cell in row) for row in shown["rows"]]
+    return "\n".join(lines)
 
 
 @dataclass
@@ -110,8 +149,10 @@ class Frame:
 class BackpropSteps(list):
     """The steps of one backward pass (a list of `Step`), with the traced graph in `.graph`.
 
-    print(steps) shows the table; steps.draw(i) the graph after step i; steps.frames(),
-    steps.save_svgs(folder) and steps.save_html(path) export the sequence."""
+    print(steps) shows the table; `steps.layers` the layer view (one step per module, see
+    autograd.viz.layers); steps.save_html(path) writes the step page (to_html() gives its text;
+    Jupyter displays it); steps.draw(i), steps.frames() and steps.save_svgs(folder) give
+    Graphviz pictures of the sequence."""
 
     def __init__(self, steps, graph: Graph, summary: _Summary, seed: np.ndarray, draw_options: dict):
         super().__init__(steps)
@@ -119,18 +160,44 @@ class BackpropSteps(list):
         self.seed = seed
         self._summary = summary
         self._draw_options = draw_options
+        self._layers = None
+
+    @property
+    def collapse(self):
+        return self._draw_options.get("collapse", False)
+
+    @property
+    def layers(self) -> list:
+        """The layer view: one `LayerStep` per module box (collapse=True grouping unless another
+        `collapse=` was given), primitives outside every box as their own `Step`."""
+        if self._layers is None:
+            from autograd.viz.layers import layer_steps
+
+            self._layers = layer_steps(self, self.collapse or True)
+        return self._layers
 
     # ----- text -----------------------------------------------------------------------------
-    def table(self) -> str:
-        """The steps as a table: one row per (node, input)."""
+    def table(self, layers: bool | None = None) -> str:
+        """The steps as text: for scalars a table with one row per (node, input); for tensors one
+        block per step with the rule and the gradients as small matrices. `layers` (default: when
+        collapse was asked for) prints the layer view instead."""
+        if layers if layers is not None else bool(self.collapse):
+            return "\n\n".join(str(step) for step in self.layers)
+        if all(step.scalar for step in self):
+            return self._scalar_table()
+        return "\n\n".join(str(step) for step in self)
+
+    def _scalar_table(self) -> str:
         f = self._summary.of
         rows = [("step", "node", "upstream", "input", "local", "sent")]
         for step in self:
-            for k, (label, local, sent) in enumerate(zip(step.labels, step.local, step.sent)):
-                first = k == 0
+            first = True
+            for label, local, received in zip(step.labels, step.local, step.received):
+                if received is None:
+                    continue  # a constant: it gets no gradient
                 rows.append((str(step.index) if first else "", step.expression if first else "",
-                             f(step.upstream) if first else "", label,
-                             "—" if local is None else f(local), "—" if sent is None else f(sent)))
+                             f(step.upstream) if first else "", label, step._f(local), f(received)))
+                first = False
         widths = [max(len(row[i]) for row in rows) for i in range(6)]
         right = (True, False, True, False, True, True)
         return "\n".join(
@@ -144,8 +211,31 @@ class BackpropSteps(list):
     def __repr__(self) -> str:
         return f"<backprop_steps: {len(self)} steps>\n{self.table()}"
 
+    # ----- the page ----------------------------------------------------------------------------
+    def to_html(self, mode: str = "backward", title: str = "Backpropagation, step by step", quiz: bool = False,
+                **options) -> str:
+        """One self-contained HTML page: the active step in a focus view (its inputs, output and
+        gradients as small matrices with shapes, the rule with names and shapes) beside an overview
+        of the whole graph (pan and zoom, the active node highlighted), a layer view when the graph
+        has modules (key L; E expands a layer into its primitives), and a quiz (key Q, or
+        quiz=True to start in it). mode: 'backward', 'forward' or 'both'. Loads nothing from the
+        network; a Content-Security-Policy allows only its own inline script and style."""
+        from autograd.viz.page import build_page
+
+        return build_page(self, mode=mode, title=title, quiz=quiz, options=self._options(options))
+
+    def save_html(self, path, mode: str = "backward", title: str = "Backpropagation, step by step",
+                  quiz: bool = False, **options) -> Path:
+        """Write `to_html(...)` to `path`; returns the path."""
+        path = Path(path)
+        path.write_text(self.to_html(mode, title, quiz=quiz, **options), encoding="utf-8")
+        return path
+
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(self.table())}</pre>"
+        """In Jupyter: the interactive step page itself, in an iframe (its script runs there)."""
+        from autograd.viz.page import notebook_frame
+
+        return notebook_frame(self)
 
     # ----- pictures -------------------------------------------------------------------------
     def draw(self, step: int | None = None, **options):
@@ -161,16 +251,12 @@ class BackpropSteps(list):
         fill in), 'forward' (values appear in topological order) or 'both' (forward, then backward).
 
         With `fixed_layout` (and Graphviz installed) the graph is laid out once and every frame
-        keeps each node in the same place (and renders much faster). With `captions` each
-        drawing carries its caption under the graph."""
+        keeps each node in the same place. With `captions` each drawing carries its caption."""
         if mode not in ("backward", "forward", "both"):
             raise ValueError(f"frames: mode must be 'backward', 'forward' or 'both', got {mode!r}")
         specs = (self._forward_specs() if mode != "backward" else []) + (
             self._backward_specs() if mode != "forward" else [])
-        from autograd.viz.dot import (  # needs the graphviz package
-            layout_of,
-            render_graph,
-        )
+        from autograd.viz.dot import layout_of, render_graph  # needs the graphviz package
 
         options = self._options(options)
         layout = None
@@ -200,49 +286,40 @@ class BackpropSteps(list):
             paths.append(path)
         return paths
 
-    def to_html(self, mode: str = "backward", title: str = "Backpropagation, step by step", **options) -> str:
-        """One self-contained HTML page: inline SVG frames, prev/next buttons, ← → keys, a caption
-        per step. It loads nothing from the network (a Content-Security-Policy forbids it)."""
-        from autograd.viz.dot import pipe_many
-
-        frames = self.frames(mode, captions=False, **options)  # the page shows the caption above the graph
-        svgs = [_inline_svg(svg, f"f{k}-") for k, svg in enumerate(pipe_many([fr.drawing for fr in frames]))]
-        figures = "\n".join(
-            f'<figure class="frame" id="frame-{k}" data-current="{html.escape(fr.current or "")}" '
-            f'data-caption="{html.escape(fr.caption)}"{"" if k == 0 else " hidden"}>\n{svg}\n</figure>'
-            for k, (fr, svg) in enumerate(zip(frames, svgs))
-        )
-        return _PAGE.format(title=html.escape(title), figures=figures, count=len(frames),
-                            caption=html.escape(frames[0].caption), table=html.escape(self.table()))
-
-    def save_html(self, path, mode: str = "backward", title: str = "Backpropagation, step by step", **options) -> Path:
-        """Write `to_html(...)` to `path`; returns the path."""
-        path = Path(path)
-        path.write_text(self.to_html(mode, title, **options), encoding="utf-8")
-        return path
-
     def _options(self, options: dict) -> dict:
         merged = dict(self._draw_options)
         merged.update(options)
         return merged
 
+    def accumulated(self) -> list:
+        """After the seed and after each step: {node id: the gradient accumulated so far}."""
+        root = self.graph.outputs[0]
+        total = {root: self.seed}
+        states = [dict(total)]
+        for step in self:
+            for input_id, received in zip(step.inputs, step.received):
+                if received is not None:
+                    total[input_id] = total[input_id] + received if input_id in total else received
+            states.append(dict(total))
+        return states
+
+    def receivers(self) -> set:
+        """The node ids that get a gradient during the pass (the output and every input sent one)."""
+        return {self.graph.outputs[0]} | {i for step in self for i, r in zip(step.inputs, step.received)
+                                          if r is not None}
+
     def _backward_specs(self) -> list:
         """(caption, what to show, highlighted node) for the seed and for each step."""
         graph, f = self.graph, self._summary.of
         root = graph.outputs[0]
-        # Tensors that will receive a gradient show '?' until they do; constants show nothing.
-        receivers = {root} | {i for step in self for i, sent in zip(step.inputs, step.sent) if sent is not None}
-        grads = {node.id: "?" for node in graph.nodes if node.id in receivers}
-        grads[root] = f(self.seed)
-        accumulated = {root: self.seed}
+        grads = {node.id: "?" for node in graph.nodes if node.id in self.receivers()}
+        states = self.accumulated()
         name = graph[root].label
+        grads.update({k: f(v) for k, v in states[0].items()})
         specs = [(f"Backward pass: start at the output with d{name}/d{name} = {f(self.seed)}.",
                   {"grads": dict(grads), "highlight": [root]}, root)]
-        for step in self:
-            for input_id, sent in zip(step.inputs, step.sent):
-                if sent is not None:
-                    accumulated[input_id] = accumulated[input_id] + sent if input_id in accumulated else sent
-                    grads[input_id] = f(accumulated[input_id])
+        for step, state in zip(self, states[1:]):
+            grads.update({k: f(v) for k, v in state.items()})
             specs.append((f"Step {step.index} of {len(self)}: {step.caption()}",
                           {"grads": dict(grads), "highlight": [step.node]}, step.node))
         return specs
@@ -257,19 +334,28 @@ class BackpropSteps(list):
         ops = [(graph.op_ids[n.id], n) for n in graph.nodes if n.id in graph.op_ids]
         for k, (op_id, out) in enumerate(ops, start=1):
             values.pop(out.id)
-            caption = f"Forward {k} of {len(ops)}: {_expression(graph, graph[op_id], out)} = {out.value}."
+            caption = f"Forward {k} of {len(ops)}: {forward_expression(graph, op_id, out.id)} = {out.value}."
             specs.append((caption, {"values": dict(values), "grads": {}, "highlight": [op_id, out.id]}, out.id))
         return specs
 
 
+def forward_expression(graph: Graph, op_id: str, out_id: str) -> str:
+    """'t1 = X @ W1' for an op node of the traced graph."""
+    op = graph[op_id]
+    names = {str(k): graph[i].label for k, i in enumerate(op.inputs)}
+    names["y"] = graph[out_id].label
+    return rules.expression(op.function, names, graph[out_id].label)
+
+
 def backprop_steps(loss: Tensor, gradient=None, retain_graph: bool = False, number_format: str = ".4g",
-                   max_nodes: int | None = DEFAULT_MAX_NODES, **draw_options) -> BackpropSteps:
+                   max_nodes: int | None = DEFAULT_MAX_NODES, collapse=False, **draw_options) -> BackpropSteps:
     """Run the backward pass from `loss` (exactly as loss.backward() does: .grad of the leaves is
-    filled in the same way) and record it node by node.
+    filled in the same way) and record it node by node through the engine's observer hook.
 
     `gradient` seeds a non-scalar loss, as in backward(); the graph is kept when `retain_graph`.
-    `number_format` formats numbers in the table and drawings; `max_nodes` and other drawing
-    options (rankdir, show_shapes, clusters, collapse, ...) are used by draw/frames/save_html."""
+    `number_format` formats numbers; `collapse` (True, a depth, or module names, as for
+    draw_graph) makes the layer view the one printed and shown first; `max_nodes` and other
+    drawing options (rankdir, show_shapes, clusters, ...) are used by draw/frames/save_html."""
     if not isinstance(loss, Tensor):
         raise TypeError(f"backprop_steps: expected a Tensor (the loss), got {type(loss).__name__}")
     if not loss.requires_grad:
@@ -277,158 +363,73 @@ def backprop_steps(loss: Tensor, gradient=None, retain_graph: bool = False, numb
             "backprop_steps: this tensor does not require grad, so there is no backward pass to show. "
             "Give the inputs requires_grad=True before computing it (and not under no_grad)."
         )
-    graph = trace(loss, number_format=number_format)  # before backward: .grad as the user left it
+    graph = trace(loss, number_format=number_format, keep_values=True)  # before backward: .grad as the user left it
     summary = _Summary(number_format, 4)
     order = toposort([loss])
-    arriving = _run_engine(loss, gradient, order)
+    ours = {id(t) for t in order}
+    seen = {}
+
+    def watch(tensor, upstream, sent, received):
+        if id(tensor) in ours:
+            seen[id(tensor)] = (_copy(upstream), tuple(_copy(s) for s in sent), tuple(_copy(r) for r in received))
+
+    with observe(watch):
+        loss.backward(gradient, retain_graph=retain_graph)
+
     steps = []
-    with no_grad():
-        for tensor in reversed(order):
-            ctx = tensor._ctx
-            if ctx is None or id(tensor) not in arriving:
-                continue
-            upstream = arriving[id(tensor)]
-            sent = _call_backward(tensor, upstream)
-            local = _call_backward(tensor, Tensor._make(np.ones_like(upstream.data)))
-            output_id = graph.tensor_ids[id(tensor)]
-            op_node = graph[graph.op_ids[output_id]]
-            steps.append(Step(
-                index=len(steps) + 1, op=ctx.name, node=op_node.id, output=output_id, inputs=op_node.inputs,
-                expression=_expression(graph, op_node, graph[output_id]), rule=RULES.get(ctx.name, DEFAULT_RULE),
-                upstream=upstream.data, local=local, sent=sent,
-                labels=tuple(graph[i].label for i in op_node.inputs), _summary=summary,
-            ))
-    if not retain_graph:
-        for tensor in order:
-            if tensor._ctx is not None:
-                tensor._ctx.release()
-    options = dict(draw_options, max_nodes=max_nodes)
-    seed = arriving[id(loss)].data if id(loss) in arriving else np.ones(loss.shape)
+    for tensor in reversed(order):
+        if tensor.grad_fn is None or id(tensor) not in seen:
+            continue
+        upstream, sent, received = seen[id(tensor)]
+        output_id = graph.tensor_ids[id(tensor)]
+        steps.append(_step(len(steps) + 1, graph, graph[graph.op_ids[output_id]], output_id, upstream, sent,
+                           received, summary))
+    seed = np.ones(loss.shape, dtype=loss.dtype) if gradient is None else np.array(
+        gradient.data if isinstance(gradient, Tensor) else gradient, dtype=loss.dtype)
+    if loss.grad_fn is not None and id(loss) in seen:
+        seed = seen[id(loss)][0]  # after the output's own hooks, as the engine passed it on
+    options = dict(draw_options, max_nodes=max_nodes, collapse=collapse)
     return BackpropSteps(steps, graph, summary, seed, options)
 
 
-def _run_engine(loss, gradient, order) -> dict:
-    """loss.backward(retain_graph=True), recording the gradient that reaches every tensor
-    (after the user's own hooks, as the engine passes it on)."""
-    arriving, handles = {}, []
-
-    def recorder(tensor):
-        def hook(grad):
-            arriving[id(tensor)] = grad
-        return hook
-
-    had_hooks = {id(t): t._hooks for t in order}
-    try:
-        for tensor in order:
-            handles.append(tensor.register_hook(recorder(tensor)))
-        loss.backward(gradient, retain_graph=True)
-    finally:
-        for handle in handles:
-            handle.remove()
-        for tensor in order:
-            if had_hooks[id(tensor)] is None:
-                tensor._hooks = None
-    return arriving
+def _copy(value):
+    """The engine's arrays, copied: a later in-place change of a .grad leaves the record as it was."""
+    if value is None:
+        return None
+    return np.array(value.data if isinstance(value, Tensor) else value, copy=True)
 
 
-def _call_backward(tensor, upstream) -> tuple:
-    """What the node that made `tensor` sends to each input for this upstream gradient, summed
-    back to the input's shape (None for inputs that need no gradient)."""
-    ctx = tensor._ctx
-    ctx._output = tensor
-    try:
-        grads = ctx.function.backward(ctx, upstream)
-    finally:
-        ctx._output = None
-    grads = grads if isinstance(grads, tuple) else (grads,)
-    result = []
-    for parent, grad in zip(ctx.parents, grads):
-        if grad is None or not isinstance(parent, Tensor) or not parent.requires_grad:
-            result.append(None)
+def _step(index, graph, op, output_id, upstream, sent, received, summary) -> Step:
+    function = op.function
+    arity = len(op.inputs)
+    inputs = [graph[i] for i in op.inputs]
+    out = graph[output_id]
+    names = {str(k): node.label for k, node in enumerate(inputs)}
+    names["y"] = out.label
+    shapes = {str(k): node.shape for k, node in enumerate(inputs)}
+    shapes["y"] = out.shape
+    templates = rules.rule_texts(function, arity)
+    texts, notes = [], []
+    for k, (template, s, r) in enumerate(zip(templates, sent, received)):
+        if r is None:
+            texts.append(None)
             continue
-        grad = grad if isinstance(grad, Tensor) else Tensor._make(np.asarray(grad))
-        result.append(sum_to(grad, parent.shape).data.astype(parent.dtype, copy=False))
-    return tuple(result)
+        texts.append(rules.render(template, names, shapes) if template else f"d{rules.term(names[str(k)])} = …")
+        if s is not None and np.shape(s) != np.shape(r):
+            notes.append(rules.sum_back(template, names, str(k), np.shape(s), np.shape(r)))
+    locals_ = tuple(None if text is None else _local_text(text, names, k, arity)
+                    for k, text in enumerate(rules.local_texts(function, arity)))
+    step = Step(index=index, op=function.__name__, function=function, node=op.id, output=output_id,
+                inputs=op.inputs, labels=tuple(n.label for n in inputs),
+                expression=rules.expression(function, names, out.label), rules=tuple(texts), notes=tuple(notes),
+                locals_=locals_, upstream=upstream, sent=sent, received=received, scope=op.scope,
+                output_label=out.label, _summary=summary)
+    return step
 
 
-def _expression(graph: Graph, op_node, out_node) -> str:
-    """'f = q × z', 'h = tanh(a)', 'm = max(a, b)' with the tensors' labels."""
-    names = [graph[i].label for i in op_node.inputs]
-    if op_node.op in INFIX and len(names) == 2:
-        right = f"({names[1]})" if names[1].startswith("-") else names[1]
-        return f"{out_node.label} = {names[0]} {INFIX[op_node.op]} {right}"
-    if op_node.op == "Neg":
-        return f"{out_node.label} = −{names[0]}"
-    name = OP_SYMBOLS.get(op_node.op, op_node.op.lower()) if op_node.op in ("Maximum", "Relu") else op_node.op.lower()
-    return f"{out_node.label} = {name}({', '.join(names)})"
-
-
-def _inline_svg(svg: str, id_prefix: str) -> str:
-    """Graphviz's SVG made fit to paste into HTML: no XML prolog, comments or namespace URLs,
-    ids made unique per frame."""
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
-    svg = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg)
-    svg = re.sub(r'\bid="', f'id="{id_prefix}', svg)
-    return svg.strip()
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-  body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #1f2937; }}
-  h1 {{ font-size: 1.3em; margin: 0 0 0.6em; }}
-  nav {{ display: flex; gap: 0.6em; align-items: center; margin-bottom: 0.6em; }}
-  button {{ font-size: 1em; padding: 0.3em 0.9em; cursor: pointer; }}
-  #caption {{ font-size: 1.1em; min-height: 2.6em; margin: 0.4em 0 0.8em; }}
-  figure {{ margin: 0; }}
-  figure svg {{ width: 100%; height: auto; max-height: 62vh; }}
-  details {{ margin-top: 1.2em; }}
-  .hint {{ color: #6b7280; font-size: 0.9em; }}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
-<nav>
-  <button id="prev" type="button" title="previous step (←)">◀ prev</button>
-  <button id="next" type="button" title="next step (→)">next ▶</button>
-  <span id="counter">1 / {count}</span>
-  <span class="hint">keys: ← → (Home, End)</span>
-</nav>
-<p id="caption">{caption}</p>
-{figures}
-<details><summary>All steps as a table</summary><pre>{table}</pre></details>
-<script>
-(function () {{
-  var frames = Array.prototype.slice.call(document.querySelectorAll("figure.frame"));
-  var current = 0;
-  var prev = document.getElementById("prev"), next = document.getElementById("next");
-  function show(i) {{
-    current = Math.max(0, Math.min(frames.length - 1, i));
-    frames.forEach(function (frame, k) {{ frame.hidden = k !== current; }});
-    document.getElementById("counter").textContent = (current + 1) + " / " + frames.length;
-    document.getElementById("caption").textContent = frames[current].getAttribute("data-caption");
-    prev.disabled = current === 0;
-    next.disabled = current === frames.length - 1;
-  }}
-  prev.addEventListener("click", function () {{ show(current - 1); }});
-  next.addEventListener("click", function () {{ show(current + 1); }});
-  document.addEventListener("keydown", function (event) {{
-    if (event.key === "ArrowRight" || event.key === "PageDown") {{ show(current + 1); }}
-    else if (event.key === "ArrowLeft" || event.key === "PageUp") {{ show(current - 1); }}
-    else if (event.key === "Home") {{ show(0); }}
-    else if (event.key === "End") {{ show(frames.length - 1); }}
-    else {{ return; }}
-    event.preventDefault();
-  }});
-  show(0);
-}})();
-</script>
-</body>
-</html>
-"""
+def _local_text(text: str, names: dict, k: int, arity: int) -> str:
+    """A local derivative with the names put in: 'z' for the multiply gate, 'σ(1−σ)' as taught."""
+    text = rules.fill(text, names)
+    if arity == 1:
+        text = re.sub(r"\bx\b", rules.term(names["0"]), text)
+    return text
