@@ -331,6 +331,15 @@ FREE_FUNCTIONS = {  # autograd.<name>(x, ...) against the method it stands for
     "sigmoid": lambda x: x.sigmoid(), "relu": lambda x: x.relu(), "sum": lambda x: x.sum(),
     "mean": lambda x: x.mean(), "logsumexp": lambda x: x.logsumexp(), "softmax": lambda x: x.softmax(),
     "log_softmax": lambda x: x.log_softmax(),
+    "log1p": lambda x: x.log1p(), "expm1": lambda x: x.expm1(), "log2": lambda x: x.log2(),
+    "log10": lambda x: x.log10(), "tan": lambda x: x.tan(), "atan": lambda x: x.atan(), "sinh": lambda x: x.sinh(),
+    "cosh": lambda x: x.cosh(), "erf": lambda x: x.erf(), "reciprocal": lambda x: x.reciprocal(),
+    "square": lambda x: x.square(), "rsqrt": lambda x: x.rsqrt(), "sign": lambda x: x.sign(),
+    "round": lambda x: x.round(), "floor": lambda x: x.floor(), "ceil": lambda x: x.ceil(),
+    "trunc": lambda x: x.trunc(), "cumsum": lambda x: x.cumsum(), "cumprod": lambda x: x.cumprod(),
+    "prod": lambda x: x.prod(), "flip": lambda x: x.flip(), "clone": lambda x: x.clone(),
+    "tril": lambda x: x.tril(), "triu": lambda x: x.triu(), "trace": lambda x: x.trace(),
+    "diagonal": lambda x: x.diagonal(), "diag": lambda x: x.diag(),
 }
 
 

@@ -2,7 +2,7 @@
 
 numpy has no erf, and calling math.erf element by element is ~100x slower than np.exp. Here
 erf is a handful of polynomials evaluated with Horner's rule (about 5x the time of np.exp),
-accurate to 2 units in the last place of float64 (tests/test_unary.py checks it against mpmath):
+accurate to 2 units in the last place of float64 (tests/test_ops_more.py checks it against mpmath):
 
     |x| < 1:      erf(x) = x * P(2x^2 - 1)                 P interpolates erf(x)/x in x^2
     a <= |x| < b: erf(x) = 1 - exp(-x^2) * Q_ab(t),        t = (2|x| - a - b) / (b - a),
