@@ -674,9 +674,9 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     (indexing); the row padding_idx gets none (as PyTorch)."""
     weight = as_tensor(weight)
     index = np.asarray(input.data if isinstance(input, Tensor) else input)
-    count = weight.shape[0] if weight.ndim == 2 else 0
     if weight.ndim != 2:
         raise ValueError(f"embedding: the weight must be a matrix (num_embeddings, dim), got shape {weight.shape}")
+    count = weight.shape[0]
     if index.dtype.kind not in "iu":
         raise TypeError(f"embedding: the input must hold integer indices, got dtype {index.dtype}")
     if index.size and (index.min() < 0 or index.max() >= count):
