@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import ops
+from autograd.ops.einsum import canonical_subscripts
 from autograd.spellings import split_by_sizes, torch_spellings
 from autograd.tensor import Tensor, _checked_operand, as_tensor
 
@@ -15,6 +16,13 @@ __all__ = [
     "abs", "all", "allclose", "any", "cat", "clip", "concatenate", "cos", "exp", "log", "log10", "log_softmax",
     "logsumexp", "matmul", "maximum", "mean", "minimum", "pad", "relu", "sigmoid", "sin", "sliding_window",
     "softmax", "split", "sqrt", "stack", "sum", "tanh", "where",
+    # issue #17
+    "acos", "argwhere", "asin", "atan", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
+    "bitwise_right_shift", "bitwise_xor", "ceil", "clone", "cosh", "cross", "cummax", "cummin", "cumprod", "cumsum",
+    "diag", "diagonal", "einsum", "erf", "expm1", "flip", "floor", "gather", "invert", "isclose", "left_shift",
+    "lerp", "log1p", "log2", "masked_fill", "masked_select", "nonzero", "outer", "prod", "reciprocal",
+    "repeat", "repeat_interleave", "right_shift", "roll", "round", "rsqrt", "scatter", "scatter_add",
+    "scatter_reduce", "sign", "sinh", "square", "tan", "tile", "trace", "tril", "triu", "trunc",
 ]
 
 
@@ -173,3 +181,251 @@ def stack(tensors, axis: int = 0) -> Tensor:
 
 
 cat = concatenate  # PyTorch's name: cat(tensors, dim=1)
+
+
+# ----- more operations (issue #17) ------------------------------------------------------------
+def einsum(subscripts: str, *operands) -> Tensor:
+    """Einstein summation with numpy's rules: einsum("ij,jk->ik", a, b) is a @ b,
+    einsum("ni,nj->ij", x, dy) is xᵀ dy, einsum("ii", a) the trace; implicit outputs, '...' and
+    size-1 dimensions broadcast as in numpy ('...' left out of an explicit output is summed, as
+    in PyTorch). The operands may also come as one list, as in PyTorch. One primitive: the
+    gradient of each operand is the einsum of the output's gradient with the other operands."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise ValueError(f"einsum({subscripts!r}): needs at least one operand")
+    tensors = [as_tensor(_checked_operand(x, "einsum")) for x in operands]
+    canonical = canonical_subscripts(subscripts, [t.shape for t in tensors])
+    return ops.Einsum.apply(*tensors, subscripts=canonical)
+
+
+def log1p(x) -> Tensor:
+    return as_tensor(x).log1p()
+
+
+def expm1(x) -> Tensor:
+    return as_tensor(x).expm1()
+
+
+def log2(x) -> Tensor:
+    return as_tensor(x).log2()
+
+
+def tan(x) -> Tensor:
+    return as_tensor(x).tan()
+
+
+def asin(x) -> Tensor:
+    return as_tensor(x).asin()
+
+
+def acos(x) -> Tensor:
+    return as_tensor(x).acos()
+
+
+def atan(x) -> Tensor:
+    return as_tensor(x).atan()
+
+
+def sinh(x) -> Tensor:
+    return as_tensor(x).sinh()
+
+
+def cosh(x) -> Tensor:
+    return as_tensor(x).cosh()
+
+
+def erf(x) -> Tensor:
+    return as_tensor(x).erf()
+
+
+def reciprocal(x) -> Tensor:
+    return as_tensor(x).reciprocal()
+
+
+def square(x) -> Tensor:
+    return as_tensor(x).square()
+
+
+def rsqrt(x) -> Tensor:
+    return as_tensor(x).rsqrt()
+
+
+def sign(x) -> Tensor:
+    return as_tensor(x).sign()
+
+
+def round(x, decimals: int = 0) -> Tensor:  # noqa: A001 - numpy's name
+    return as_tensor(x).round(decimals)
+
+
+def floor(x) -> Tensor:
+    return as_tensor(x).floor()
+
+
+def ceil(x) -> Tensor:
+    return as_tensor(x).ceil()
+
+
+def trunc(x) -> Tensor:
+    return as_tensor(x).trunc()
+
+
+def lerp(start, end, weight) -> Tensor:
+    """start + weight * (end - start) (see Tensor.lerp)."""
+    return as_tensor(start, like=end).lerp(end, weight)
+
+
+def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """numpy.isclose (see Tensor.isclose)."""
+    return as_tensor(a, like=b).isclose(b, rtol, atol, equal_nan)
+
+
+def bitwise_and(a, b) -> Tensor:
+    return as_tensor(a, like=b).bitwise_and(b)
+
+
+def bitwise_or(a, b) -> Tensor:
+    return as_tensor(a, like=b).bitwise_or(b)
+
+
+def bitwise_xor(a, b) -> Tensor:
+    return as_tensor(a, like=b).bitwise_xor(b)
+
+
+def bitwise_not(x) -> Tensor:
+    return as_tensor(x).bitwise_not()
+
+
+invert = bitwise_not  # numpy's other name
+
+
+def left_shift(a, b) -> Tensor:
+    """a << b on integer tensors (numpy.left_shift; PyTorch's bitwise_left_shift)."""
+    return as_tensor(a, like=b) << _checked_operand(b, "left_shift")
+
+
+def right_shift(a, b) -> Tensor:
+    """a >> b on integer tensors (numpy.right_shift; PyTorch's bitwise_right_shift)."""
+    return as_tensor(a, like=b) >> _checked_operand(b, "right_shift")
+
+
+bitwise_left_shift, bitwise_right_shift = left_shift, right_shift  # the names numpy 2 and PyTorch share
+
+
+@torch_spellings
+def cumsum(x, axis=None) -> Tensor:
+    return as_tensor(x).cumsum(axis)
+
+
+@torch_spellings
+def cumprod(x, axis=None) -> Tensor:
+    return as_tensor(x).cumprod(axis)
+
+
+@torch_spellings
+def cummax(x, axis: int):
+    return as_tensor(x).cummax(axis)
+
+
+@torch_spellings
+def cummin(x, axis: int):
+    return as_tensor(x).cummin(axis)
+
+
+@torch_spellings
+def prod(x, axis=None, keepdims: bool = False) -> Tensor:
+    return as_tensor(x).prod(axis, keepdims)
+
+
+@torch_spellings
+def gather(x, axis: int, index) -> Tensor:
+    return as_tensor(x).gather(axis, index)
+
+
+@torch_spellings
+def scatter(x, axis: int, index, src) -> Tensor:
+    return as_tensor(x).scatter(axis, index, src)
+
+
+@torch_spellings
+def scatter_add(x, axis: int, index, src) -> Tensor:
+    return as_tensor(x).scatter_add(axis, index, src)
+
+
+@torch_spellings
+def scatter_reduce(x, axis: int, index, src, reduce: str, include_self: bool = True) -> Tensor:
+    return as_tensor(x).scatter_reduce(axis, index, src, reduce, include_self)
+
+
+def masked_select(x, mask) -> Tensor:
+    return as_tensor(x).masked_select(mask)
+
+
+def masked_fill(x, mask, value) -> Tensor:
+    return as_tensor(x).masked_fill(mask, value)
+
+
+def nonzero(x, as_tuple: bool = True):
+    return as_tensor(x).nonzero(as_tuple)
+
+
+def argwhere(x) -> Tensor:
+    return as_tensor(x).argwhere()
+
+
+def clone(x) -> Tensor:
+    return as_tensor(x).clone()
+
+
+def repeat(x, repeats, axis=None) -> Tensor:
+    """numpy.repeat: every element repeated (see Tensor.repeat; PyTorch's x.repeat is tile)."""
+    return as_tensor(x).repeat(repeats, axis=axis)
+
+
+@torch_spellings
+def repeat_interleave(x, repeats, axis=None) -> Tensor:
+    return as_tensor(x).repeat(repeats, axis=axis)
+
+
+def tile(x, reps) -> Tensor:
+    return as_tensor(x).tile(reps)
+
+
+@torch_spellings
+def flip(x, axis=None) -> Tensor:
+    return as_tensor(x).flip(axis)
+
+
+@torch_spellings
+def roll(x, shift, axis=None) -> Tensor:
+    return as_tensor(x).roll(shift, axis)
+
+
+def tril(x, k: int = 0) -> Tensor:
+    return as_tensor(x).tril(k)
+
+
+def triu(x, k: int = 0) -> Tensor:
+    return as_tensor(x).triu(k)
+
+
+def diag(x, k: int = 0) -> Tensor:
+    return as_tensor(x).diag(k)
+
+
+def diagonal(x, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+    return as_tensor(x).diagonal(offset, axis1, axis2)
+
+
+def trace(x, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+    return as_tensor(x).trace(offset, axis1, axis2)
+
+
+def outer(a, b) -> Tensor:
+    return as_tensor(a, like=b).outer(b)
+
+
+@torch_spellings
+def cross(a, b, axis: int = -1) -> Tensor:
+    return as_tensor(a, like=b).cross(b, axis)

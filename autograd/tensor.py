@@ -13,6 +13,7 @@ warnings, never ZeroDivisionError), which makes the lecture's graphs of scalars 
 from __future__ import annotations
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
@@ -494,8 +495,13 @@ class Tensor:
         return ops.Maximum.apply(self, _checked_operand(other, "maximum"))
 
     def minimum(self, other) -> "Tensor":
-        """minimum(a, b) = -maximum(-a, -b) (composite)."""
-        return -((-self).maximum(-as_tensor(other, like=self)))
+        """minimum(a, b) = -maximum(-a, -b) (composite), in the result's float dtype. Integer and
+        boolean results (no gradient) take numpy's minimum: -a overflows at the smallest integer."""
+        other = as_tensor(_checked_operand(other, "minimum"), like=self)
+        dtype = np.result_type(self.data, other.data)
+        if dtype.kind != "f":
+            return Tensor._make(np.asarray(np.minimum(self.data, other.data)))
+        return -((-self.astype(dtype)).maximum(-other.astype(dtype)))
 
     def astype(self, dtype) -> "Tensor":
         """A copy converted to `dtype`; the gradient is converted back. Integer and boolean
@@ -530,15 +536,21 @@ class Tensor:
 
     @torch_spellings(torch_form=min_with_indices)
     def min(self, axis=None, keepdims: bool = False) -> "Tensor":
-        """min(x) = -max(-x) (composite)."""
+        """min(x) = -max(-x) (composite). Integer and boolean tensors (no gradient) take numpy's
+        min: -x overflows at the smallest integer."""
+        if self.dtype.kind != "f":
+            if self.size == 0:
+                raise ValueError(f"min: an empty tensor (shape {self.shape}) has no smallest value")
+            return Tensor._make(np.asarray(np.min(self.data, axis=axis, keepdims=keepdims)))
         return -((-self).max(axis=axis, keepdims=keepdims))
 
     @torch_spellings
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        """var = sum((x - mean)^2) / (n - ddof); ddof=0 (population variance) as in numpy, but
-        called with PyTorch's keywords (dim=, keepdim=) correction=1 as in PyTorch."""
+        """var = sum((x - mean)^2) / max(n - ddof, 0); ddof=0 (population variance) as in numpy, but
+        called with PyTorch's keywords (dim=, keepdim=) correction=1 as in PyTorch. With ddof >= n
+        that divides by 0: inf, or nan for constant values (as numpy and PyTorch)."""
         centered = self - self.mean(axis=axis, keepdims=True)
-        return (centered * centered).sum(axis=axis, keepdims=keepdims) / (_count(self.shape, axis) - ddof)
+        return (centered * centered).sum(axis=axis, keepdims=keepdims) / max(_count(self.shape, axis) - ddof, 0)
 
     @torch_spellings
     def std(self, axis=None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
@@ -744,6 +756,19 @@ class Tensor:
         return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other,
                                 rtol=rtol, atol=atol, equal_nan=equal_nan))
 
+    # ----- more operations (issue #17): elementwise, cumulative, indexing along an axis, shapes ---
+    # elementwise functions
+    def log1p(self) -> "Tensor":
+        """log(1 + x), accurate for small x (a primitive)."""
+        return ops.Log1p.apply(self)
+
+    def expm1(self) -> "Tensor":
+        """exp(x) - 1, accurate for small x (a primitive)."""
+        return ops.Expm1.apply(self)
+
+    def log2(self) -> "Tensor":
+        return ops.Log2.apply(self)
+
     def log10(self) -> "Tensor":
         return ops.Log10.apply(self)
 
@@ -756,6 +781,472 @@ class Tensor:
         self[...] = 0
         return self
 
+
+    def tan(self) -> "Tensor":
+        """tan(x) = sin(x) / cos(x) (composite)."""
+        return self.sin() / self.cos()
+
+    def asin(self) -> "Tensor":
+        return ops.Asin.apply(self)
+
+    def acos(self) -> "Tensor":
+        return ops.Acos.apply(self)
+
+    def atan(self) -> "Tensor":
+        return ops.Atan.apply(self)
+
+    def sinh(self) -> "Tensor":
+        """sinh(x) = (expm1(x) - expm1(-x)) / 2 (composite; expm1 keeps it accurate near 0, where
+        (exp(x) - exp(-x)) / 2 cancels)."""
+        return (self.expm1() - (-self).expm1()) / 2
+
+    def cosh(self) -> "Tensor":
+        """cosh(x) = (exp(x) + exp(-x)) / 2 (composite)."""
+        return (self.exp() + (-self).exp()) / 2
+
+    def erf(self) -> "Tensor":
+        """The error function 2/sqrt(pi) * integral_0^x exp(-t^2) dt (a primitive)."""
+        return ops.Erf.apply(self)
+
+    def reciprocal(self) -> "Tensor":
+        """1 / x (composite)."""
+        return 1 / self
+
+    def square(self) -> "Tensor":
+        """x * x (composite)."""
+        return self * self
+
+    def rsqrt(self) -> "Tensor":
+        """1 / sqrt(x) (composite)."""
+        return 1 / self.sqrt()
+
+    def sign(self) -> "Tensor":
+        """-1, 0 or 1; the gradient is 0 (as PyTorch)."""
+        return ops.Sign.apply(self)
+
+    def round(self, decimals: int = 0) -> "Tensor":
+        """Round to `decimals` places, halves to even (as numpy and PyTorch); the gradient is 0."""
+        return ops.Round.apply(self, decimals=decimals)
+
+    def floor(self) -> "Tensor":
+        return ops.Floor.apply(self)
+
+    def ceil(self) -> "Tensor":
+        return ops.Ceil.apply(self)
+
+    def trunc(self) -> "Tensor":
+        return ops.Trunc.apply(self)
+
+    def lerp(self, end, weight) -> "Tensor":
+        """Linear interpolation self + weight * (end - self), computed as PyTorch does: from `end`
+        (end - (end - self) * (1 - weight)) where |weight| >= 0.5, so weight 1 gives `end` exactly."""
+        end = as_tensor(_checked_operand(end, "lerp"), like=self)
+        diff = end - self
+        if isinstance(weight, numbers.Real):
+            return self + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
+        weight = as_tensor(_checked_operand(weight, "lerp"), like=self)
+        return ops.Where.apply(np.abs(weight.data) < 0.5, self + weight * diff, end - diff * (1 - weight))
+
+    def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> "Tensor":
+        """|self - other| <= atol + rtol * |other| elementwise (numpy.isclose; no gradient)."""
+        other = _checked_operand(other, "isclose")
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._make(np.asarray(np.isclose(self.data, other, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+    # bitwise operations on integer and boolean tensors (no gradient)
+    def _bitwise(self, ufunc, other, name: str, reverse: bool = False):
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        a, b = self.data, other.data if isinstance(other, Tensor) else other
+        if reverse:
+            a, b = b, a
+        for value in (a, b):
+            if np.result_type(value).kind not in "iub":
+                raise TypeError(
+                    f"{name}: bitwise operations work on integer and boolean tensors, got {_describe_dtypes(a, b)}. "
+                    "For a logical and/or of conditions compare first, e.g. (x > 0) & (x < 1)."
+                )
+        return Tensor._make(np.asarray(ufunc(a, b)))
+
+    def __and__(self, other):
+        return self._bitwise(np.bitwise_and, other, "& (bitwise_and)")
+
+    def __rand__(self, other):
+        return self._bitwise(np.bitwise_and, other, "& (bitwise_and)", reverse=True)
+
+    def __or__(self, other):
+        return self._bitwise(np.bitwise_or, other, "| (bitwise_or)")
+
+    def __ror__(self, other):
+        return self._bitwise(np.bitwise_or, other, "| (bitwise_or)", reverse=True)
+
+    def __xor__(self, other):
+        return self._bitwise(np.bitwise_xor, other, "^ (bitwise_xor)")
+
+    def __rxor__(self, other):
+        return self._bitwise(np.bitwise_xor, other, "^ (bitwise_xor)", reverse=True)
+
+    def __lshift__(self, other):
+        return self._bitwise(np.left_shift, other, "<< (left_shift)")
+
+    def __rlshift__(self, other):
+        return self._bitwise(np.left_shift, other, "<< (left_shift)", reverse=True)
+
+    def __rshift__(self, other):
+        return self._bitwise(np.right_shift, other, ">> (right_shift)")
+
+    def __rrshift__(self, other):
+        return self._bitwise(np.right_shift, other, ">> (right_shift)", reverse=True)
+
+    def __invert__(self):
+        """~t: bitwise not of integers, logical not of booleans (masks: ~(x > 0))."""
+        if self.dtype.kind not in "iub":
+            raise TypeError(f"~ (bitwise_not): works on integer and boolean tensors, got {self.dtype}. "
+                            "For the negation of a number write -x.")
+        return Tensor._make(np.asarray(np.invert(self.data)))
+
+    def bitwise_and(self, other) -> "Tensor":
+        return self._bitwise(np.bitwise_and, _checked_operand(other, "bitwise_and"), "bitwise_and")
+
+    def bitwise_or(self, other) -> "Tensor":
+        return self._bitwise(np.bitwise_or, _checked_operand(other, "bitwise_or"), "bitwise_or")
+
+    def bitwise_xor(self, other) -> "Tensor":
+        return self._bitwise(np.bitwise_xor, _checked_operand(other, "bitwise_xor"), "bitwise_xor")
+
+    def bitwise_not(self) -> "Tensor":
+        return ~self
+
+    # cumulative operations (axis=None: over the flattened tensor, as numpy)
+    def _along(self, axis, op: str):
+        """(tensor, axis) for an operation along one axis: axis=None flattens (numpy); a 0-d
+        tensor runs as a 1-element vector (the caller reshapes the result back)."""
+        if axis is None:
+            return self.reshape(-1), 0
+        if self.ndim == 0:
+            if axis not in (0, -1):
+                raise IndexError(f"{op}: axis {axis} is out of range for a 0-d tensor (valid: 0, -1)")
+            return self.reshape(1), 0
+        return self, self._axis(axis, op)
+
+    @torch_spellings
+    def cumsum(self, axis=None) -> "Tensor":
+        """Running sums along `axis` (numpy.cumsum; PyTorch's cumsum(dim)); the gradient is a
+        running sum from the other end."""
+        x, axis_ = self._along(axis, "cumsum")
+        out = ops.Cumsum.apply(x, axis=axis_)
+        return out.reshape(()) if self.ndim == 0 and axis is not None else out
+
+    @torch_spellings
+    def cumprod(self, axis=None) -> "Tensor":
+        """Running products along `axis` (numpy.cumprod); exact gradients also where x has zeros."""
+        x, axis_ = self._along(axis, "cumprod")
+        out = ops.Cumprod.apply(x, axis=axis_)
+        return out.reshape(()) if self.ndim == 0 and axis is not None else out
+
+    @torch_spellings
+    def cummax(self, axis: int) -> "ValuesIndices":
+        """(values, indices) of the running maximum along `axis`, as torch.cummax (indices of the
+        later place at ties; NaN propagates); the gradient goes to the place each value came from."""
+        return self._running_extreme(axis, largest=True)
+
+    @torch_spellings
+    def cummin(self, axis: int) -> "ValuesIndices":
+        """(values, indices) of the running minimum along `axis`, as torch.cummin."""
+        return self._running_extreme(axis, largest=False)
+
+    def _running_extreme(self, axis, largest: bool) -> "ValuesIndices":
+        op = "cummax" if largest else "cummin"
+        if axis is None:
+            raise TypeError(f"{op}: give the axis to run along, e.g. x.{op}(axis=0)")
+        x, axis_ = self._along(axis, op)
+        indices = indexing.running_extreme_index(x.data, axis_, largest)
+        values = x.gather(axis_, indices)
+        if self.ndim == 0:
+            return ValuesIndices(values.reshape(()), Tensor._make(indices.reshape(())))
+        return ValuesIndices(values, Tensor._make(indices))
+
+    @torch_spellings
+    def prod(self, axis=None, keepdims: bool = False) -> "Tensor":
+        """Product over `axis` (composite: the last entry of the running product, so the gradient,
+        prod of the other entries, is exact also with one or several zeros)."""
+        axes = tuple(range(self.ndim)) if axis is None else tuple(
+            self._axis(a, "prod") for a in ((axis,) if isinstance(axis, numbers.Integral) else axis))
+        kept = tuple(d for d in range(self.ndim) if d not in axes)
+        order = kept + tuple(sorted(axes))
+        x = self if order == tuple(range(self.ndim)) else self.transpose(order)
+        x = x.reshape(tuple(self.shape[d] for d in kept) + (_count(self.shape, axes),))
+        if x.shape[-1] == 0:  # the empty product is 1
+            x = x.pad(((0, 0),) * (x.ndim - 1) + ((1, 0),), value=1)
+        out = x.cumprod(axis=-1)[..., -1]
+        if keepdims:
+            out = out.reshape(tuple(1 if d in axes else n for d, n in enumerate(self.shape)))
+        return out
+
+    # indexing along an axis (PyTorch's names; axis first, as PyTorch's dim)
+    @torch_spellings
+    def gather(self, axis: int, index) -> "Tensor":
+        """out[i][j][k] = self[index[i][j][k]][j][k] for axis=0 (and so on; torch.gather,
+        numpy.take_along_axis): composite indexing, whose gradient adds d(out) back to the
+        gathered places (repeated places add up)."""
+        axis = self._axis(axis, "gather")
+        index = indexing.checked_index(_plain_array(index), self.shape, axis, "gather")
+        return self[indexing.along_axis(index, axis)]
+
+    @torch_spellings
+    def scatter(self, axis: int, index, src) -> "Tensor":
+        """A copy of self with out[index[i][j][k]][j][k] = src[i][j][k] for axis=0 (and so on;
+        torch.scatter); `src` is a tensor or a number. Where the index repeats a place, the last
+        value (in C order) is written, as numpy's assignment does (PyTorch leaves it undefined).
+        The gradient of self is d(out) where nothing was written, that of src d(out) at the places
+        it was written to."""
+        index, src, where = self._scatter_parts(axis, index, src, "scatter")
+        targets = indexing.flat_targets(where, self.shape)
+        writers = indexing.last_writers(targets)
+        written = ops.ScatterAdd.apply(src.reshape(-1)[writers], index=targets[writers], shape=(self.size,))
+        return ops.Where.apply(_hit(where, self.shape), written.reshape(self.shape), self)
+
+    @torch_spellings
+    def scatter_add(self, axis: int, index, src) -> "Tensor":
+        """self with src added at out[index[i][j][k]][j][k] for axis=0 (torch.scatter_add; repeated
+        places add up)."""
+        index, src, where = self._scatter_parts(axis, index, src, "scatter_add")
+        return self + ops.ScatterAdd.apply(src, index=where, shape=self.shape)
+
+    @torch_spellings
+    def scatter_reduce(self, axis: int, index, src, reduce: str, include_self: bool = True) -> "Tensor":
+        """torch.scatter_reduce: every place that receives values (src[i][j][k] goes to
+        [index[i][j][k]][j][k] for axis=0) becomes the reduction of those values, with its own value
+        when include_self; reduce is 'sum', 'prod', 'mean', 'amax' or 'amin' (integer 'mean' rounds
+        down, as PyTorch). Composites: 'sum'/'mean' add with ScatterAdd; 'prod'/'amax'/'amin' lay
+        each place's values out in a row of a table (index arithmetic) and reduce the rows, so ties
+        share the gradient (as PyTorch) and products with zeros get exact gradients. The table has
+        as many columns as the place that receives the most values."""
+        if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+            raise ValueError(f"scatter_reduce: reduce must be 'sum', 'prod', 'mean', 'amax' or 'amin', got {reduce!r}")
+        index, src, where = self._scatter_parts(axis, index, src, "scatter_reduce")
+        hit = _hit(where, self.shape)
+        if reduce in ("sum", "mean"):
+            total = ops.ScatterAdd.apply(src, index=where, shape=self.shape)
+            total = total + (self if include_self else ops.Where.apply(hit, np.zeros((), self.dtype), self))
+            if reduce == "sum":
+                return total
+            counts = np.zeros(self.shape, dtype=np.int64)
+            np.add.at(counts, where, 1)
+            counts = np.maximum(counts + include_self, 1)  # a place nothing was added to keeps its value
+            if self.dtype.kind != "f":
+                return Tensor._make(np.floor_divide(total.data, counts).astype(self.dtype))
+            return total / counts.astype(self.dtype)
+        if index.size == 0:
+            return self.clone()
+        places, table = indexing.group_table(indexing.flat_targets(where, self.shape), include_self)
+        padding = np.full(1, _reduce_identity(reduce, self.dtype), dtype=self.dtype)
+        pieces = ([self.reshape(-1)[places]] if include_self else []) + [src.reshape(-1), padding]
+        rows = ops.Concatenate.apply(*pieces, axis=0)[table]
+        reduced = {"prod": rows.prod, "amax": rows.max, "amin": rows.min}[reduce](axis=1)
+        placed = ops.ScatterAdd.apply(reduced, index=places, shape=(self.size,)).reshape(self.shape)
+        return ops.Where.apply(hit, placed, self)
+
+    def _scatter_parts(self, axis, index, src, op: str):
+        """(index, src as a Tensor of self's dtype cut to the index's shape, the advanced index of
+        the places written to) for the scatter operations."""
+        axis = self._axis(axis, op)
+        index = indexing.checked_index(_plain_array(index), self.shape, axis, op)
+        if isinstance(src, numbers.Number):
+            src = Tensor._make(np.full(index.shape, src, dtype=self.dtype))
+        src = as_tensor(_checked_operand(src, op), like=self)
+        if src.ndim != index.ndim or any(n > m for n, m in zip(index.shape, src.shape)):
+            raise ValueError(f"{op}: src (shape {src.shape}) must have the index's rank and be at least as long "
+                             f"as the index (shape {index.shape}) along every axis")
+        if src.shape != index.shape:
+            src = src[tuple(slice(0, n) for n in index.shape)]
+        return index, src.astype(self.dtype), indexing.along_axis(index, axis)
+
+    def masked_select(self, mask) -> "Tensor":
+        """The elements where the boolean mask (broadcast with self) is True, as a 1-D tensor
+        (torch.masked_select; self[mask] when the shapes agree)."""
+        mask = _boolean_mask(mask, "masked_select")
+        try:
+            shape = np.broadcast_shapes(self.shape, mask.shape)
+        except ValueError:
+            raise ValueError(f"masked_select: the mask (shape {mask.shape}) does not broadcast with the tensor "
+                             f"(shape {self.shape})") from None
+        return self.broadcast_to(shape)[np.broadcast_to(mask, shape)]
+
+    def masked_fill(self, mask, value) -> "Tensor":
+        """A copy with `value` where the boolean mask (broadcastable to self) is True
+        (torch.masked_fill). The value takes self's dtype, as PyTorch; a 0-d Tensor value that
+        requires grad gets the gradient of the filled places."""
+        mask = _boolean_mask(mask, "masked_fill")
+        if np.broadcast_shapes(self.shape, mask.shape) != self.shape:
+            raise ValueError(f"masked_fill: the mask (shape {mask.shape}) must broadcast to the tensor's shape {self.shape}")
+        if isinstance(value, Tensor):
+            if value.ndim:
+                raise ValueError(f"masked_fill: the value must be a number or a 0-d tensor, got shape {value.shape}")
+            value = value.astype(self.dtype)
+        else:
+            value = np.asarray(value, dtype=self.dtype)
+        return ops.Where.apply(mask, value, self)
+
+    def nonzero(self, as_tuple: bool = True):
+        """numpy.nonzero: a tuple of int64 index tensors, one per dimension, so x[x.nonzero()]
+        picks the nonzero elements. as_tuple=False gives PyTorch's default instead, one row per
+        element (the same as argwhere)."""
+        if not as_tuple:
+            return self.argwhere()
+        if self.ndim == 0:
+            raise ValueError("nonzero: a 0-d tensor has no dimensions to index; use x.reshape(1).nonzero()")
+        return tuple(Tensor._make(i.astype(np.int64, copy=False)) for i in np.nonzero(self.data))
+
+    def argwhere(self) -> "Tensor":
+        """The indices of the nonzero elements, one row each: shape (count, ndim) (numpy.argwhere,
+        torch.nonzero)."""
+        return Tensor._make(np.argwhere(self.data).astype(np.int64, copy=False))
+
+    # shapes: repetition, reversal, triangles and diagonals
+    def repeat(self, repeats, *more, axis=None) -> "Tensor":
+        """numpy.repeat: every element `repeats` times along `axis` (the flattened tensor when
+        axis=None); repeats may be one count per element. PyTorch's x.repeat(2, 3) tiles the whole
+        tensor: that is x.tile((2, 3)) here, and PyTorch's repeat_interleave is this repeat. `axis`
+        is keyword-only, so a PyTorch-style x.repeat(2, 3) is an error, not a silent difference."""
+        if more:
+            raise TypeError(
+                f"repeat{(repeats, *more)}: repeat follows numpy here and repeats each element; give the axis as a "
+                f"keyword (x.repeat({repeats}, axis={more[0]})). To tile the whole tensor as PyTorch's x.repeat does, "
+                f"write x.tile({(repeats, *more)})."
+            )
+        x, axis = (self.reshape(-1), 0) if axis is None else (self, self._axis(axis, "repeat"))
+        n = x.shape[axis]
+        if np.ndim(repeats) == 0:
+            count = int(repeats)
+            if count < 0:
+                raise ValueError(f"repeat: repeats must be >= 0, got {repeats}")
+            shape = x.shape[:axis + 1] + (count,) + x.shape[axis + 1:]
+            if count == 1:
+                return x.clone()
+            merged = x.shape[:axis] + (n * count,) + x.shape[axis + 1:]
+            return x.expand_dims(axis + 1).broadcast_to(shape).reshape(merged)
+        counts = np.asarray(_plain_array(repeats))
+        if counts.shape not in ((n,), (1,)) or counts.dtype.kind not in "iu" or (counts < 0).any():
+            raise ValueError(f"repeat: repeats must be one count >= 0 or one per element along the axis ({n}), "
+                             f"got {counts.tolist()}")
+        return x[(slice(None),) * axis + (np.repeat(np.arange(n), counts),)]
+
+    @torch_spellings
+    def repeat_interleave(self, repeats, axis=None) -> "Tensor":
+        """PyTorch's name for numpy's repeat (every element repeated; see repeat)."""
+        return self.repeat(repeats, axis=axis)
+
+    def tile(self, reps) -> "Tensor":
+        """numpy.tile (PyTorch's x.repeat(*reps)): the whole tensor repeated reps[i] times along
+        axis i (reps shorter than ndim count from the last axis; longer add leading axes).
+        Composite: broadcast along new axes, then merge them, so the gradient sums the copies."""
+        reps = (int(reps),) if np.ndim(reps) == 0 else tuple(int(r) for r in reps)
+        if any(r < 0 for r in reps):
+            raise ValueError(f"tile: reps must be >= 0, got {reps}")
+        ndim = max(len(reps), self.ndim)
+        reps = (1,) * (ndim - len(reps)) + reps
+        x = self.reshape((1,) * (ndim - self.ndim) + self.shape)
+        if all(r == 1 for r in reps):
+            return x.clone()
+        spread = tuple(n for pair in zip(reps, x.shape) for n in pair)
+        return (x.reshape(tuple(n for size in x.shape for n in (1, size))).broadcast_to(spread)
+                .reshape(tuple(r * size for r, size in zip(reps, x.shape))))
+
+    @torch_spellings
+    def flip(self, axis=None) -> "Tensor":
+        """Reverse the order along `axis` (all axes when None, as numpy.flip)."""
+        axes = range(self.ndim) if axis is None else [
+            self._axis(a, "flip") for a in ((axis,) if isinstance(axis, numbers.Integral) else axis)]
+        return self[tuple(slice(None, None, -1) if d in axes else slice(None) for d in range(self.ndim))]
+
+    @torch_spellings
+    def roll(self, shift, axis=None) -> "Tensor":
+        """numpy.roll: elements shifted by `shift` places along `axis`, those falling off the end
+        coming back at the start (axis=None: the flattened tensor). Composite: two slices joined."""
+        if axis is None:
+            return self.reshape(-1).roll(shift, 0).reshape(self.shape)
+        shifts, axes = np.broadcast_arrays(np.atleast_1d(shift), np.atleast_1d(axis))
+        out = self
+        for s, a in zip(shifts.tolist(), axes.tolist()):
+            a = self._axis(a, "roll")
+            n = self.shape[a]
+            s = s % n if n else 0
+            if s:
+                prefix = (slice(None),) * a
+                out = ops.Concatenate.apply(out[prefix + (slice(n - s, None),)], out[prefix + (slice(0, n - s),)], axis=a)
+        return out.clone() if out is self else out
+
+    def tril(self, k: int = 0) -> "Tensor":
+        """The lower triangle of the last two dimensions (below and on diagonal k), zeros above
+        (numpy.tril; PyTorch calls k `diagonal`)."""
+        return self._triangle(k, lower=True)
+
+    def triu(self, k: int = 0) -> "Tensor":
+        """The upper triangle of the last two dimensions (above and on diagonal k), zeros below."""
+        return self._triangle(k, lower=False)
+
+    def _triangle(self, k, lower: bool) -> "Tensor":
+        if self.ndim < 2:
+            raise ValueError(f"{'tril' if lower else 'triu'}: needs a matrix (or a batch of them), got shape {self.shape}")
+        rows, cols = self.shape[-2:]
+        keep = np.tri(rows, cols, k, dtype=bool) if lower else ~np.tri(rows, cols, k - 1, dtype=bool)
+        return ops.Where.apply(keep, self, np.zeros((), dtype=self.dtype))
+
+    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> "Tensor":
+        """numpy.diagonal: the elements [i, i + offset] of the (axis1, axis2) matrices, as the last
+        dimension (composite indexing)."""
+        a1, a2 = self._axis(axis1, "diagonal"), self._axis(axis2, "diagonal")
+        if a1 == a2:
+            raise ValueError(f"diagonal: axis1 and axis2 must differ, got {axis1} and {axis2}")
+        rest = [d for d in range(self.ndim) if d not in (a1, a2)]
+        x = self.transpose(rest + [a1, a2])
+        n1, n2 = x.shape[-2:]
+        length = max(0, min(n1 - max(-offset, 0), n2 - max(offset, 0)))
+        steps = np.arange(length)
+        return x[..., steps + max(-offset, 0), steps + max(offset, 0)]
+
+    def diag(self, k: int = 0) -> "Tensor":
+        """numpy.diag: a vector becomes the square matrix with it on diagonal k, a matrix gives its
+        diagonal k."""
+        if self.ndim == 2:
+            return self.diagonal(k)
+        if self.ndim != 1:
+            raise ValueError(f"diag: needs a vector (to build a matrix) or a matrix (to read its diagonal), "
+                             f"got shape {self.shape}; for batches use diagonal()")
+        n = self.shape[0] + abs(k)
+        steps = np.arange(self.shape[0])
+        return ops.ScatterAdd.apply(self, index=(steps + max(-k, 0), steps + max(k, 0)), shape=(n, n))
+
+    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> "Tensor":
+        """Sum of the diagonal (numpy.trace): diagonal(offset, axis1, axis2).sum(axis=-1)."""
+        return self.diagonal(offset, axis1, axis2).sum(axis=-1)
+
+    def outer(self, other) -> "Tensor":
+        """out[i, j] = self[i] * other[j] (numpy.outer: both are flattened first)."""
+        return self.reshape(-1, 1) * as_tensor(_checked_operand(other, "outer"), like=self).reshape(1, -1)
+
+    @torch_spellings
+    def cross(self, other, axis: int = -1) -> "Tensor":
+        """The cross product of 3-vectors along `axis` (numpy.cross; torch.linalg.cross), the other
+        dimensions broadcast: (a1 b2 - a2 b1, a2 b0 - a0 b2, a0 b1 - a1 b0) (composite)."""
+        def vectors_last(t: Tensor) -> Tensor:
+            a = t._axis(axis, "cross")
+            if t.shape[a] != 3:
+                raise ValueError(f"cross: both tensors need 3 components along axis {axis}, got shapes {self.shape} "
+                                 f"and {other.shape}")
+            return t.transpose([d for d in range(t.ndim) if d != a] + [a])
+
+        other = as_tensor(_checked_operand(other, "cross"), like=self)
+        a, b = vectors_last(self), vectors_last(other)
+        shape = np.broadcast_shapes(a.shape, b.shape)
+        a, b = a.broadcast_to(shape), b.broadcast_to(shape)
+        x, y = [a[..., i] for i in range(3)], [b[..., i] for i in range(3)]
+        parts = (x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0])
+        out = ops.Concatenate.apply(*[p.expand_dims(-1) for p in parts], axis=-1)
+        place = axis % out.ndim
+        return out if place == out.ndim - 1 else out.transpose(list(range(place)) + [out.ndim - 1] + list(range(place, out.ndim - 1)))
 
 _PLAIN_OPERANDS = frozenset((Tensor, np.ndarray, int, float))  # taken as they are by operators
 
@@ -814,6 +1305,48 @@ def _checked_operand(x, op: str):
     return operand
 
 
+class ValuesIndices(NamedTuple):
+    """What cummax/cummin return, as PyTorch: the values and the int64 indices they came from."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def _plain_array(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _boolean_mask(mask, op: str) -> np.ndarray:
+    mask = np.asarray(_plain_array(mask))
+    if mask.dtype != bool:
+        raise TypeError(f"{op}: the mask must be boolean (e.g. x > 0), got dtype {mask.dtype}")
+    return mask
+
+
+def _hit(where: tuple, shape: tuple) -> np.ndarray:
+    """True at every place an advanced index picks."""
+    hit = np.zeros(shape, dtype=bool)
+    hit[where] = True
+    return hit
+
+
+def _reduce_identity(reduce: str, dtype: np.dtype):
+    """The value that leaves a product, maximum or minimum unchanged (pads scatter_reduce's rows)."""
+    if reduce == "prod":
+        return 1
+    largest = reduce == "amin"
+    if dtype.kind == "f":
+        return np.inf if largest else -np.inf
+    if dtype.kind == "b":
+        return largest
+    info = np.iinfo(dtype)
+    return info.max if largest else info.min
+
+
+def _describe_dtypes(*values) -> str:
+    return " and ".join(str(np.result_type(v)) for v in values)
+
+
 # The primitives, the engine and the in-place clock refer back to Tensor, so they are
 # imported once Tensor exists.
-from autograd import engine, function, ops  # noqa: E402
+from autograd import engine, function, indexing, ops  # noqa: E402

@@ -6,14 +6,20 @@
     loss = F.cross_entropy(model(x), y)
 """
 from nn import functional, init  # noqa: I001 - functional first: the layers build on it
-from nn.activation import ELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from nn.activation import (
+    ELU, GELU, SELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh,
+)
 from nn.conv import AvgPool2d, Conv2d, MaxPool2d
+from nn.embedding import Embedding
 from nn.functional import elastic_net_penalty, l1_penalty, l2_penalty
 from nn.init import manual_seed
 from nn.layers import DropConnect, Dropout, Flatten, Identity, Linear, Maxout
-from nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss
+from nn.loss import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
+    SmoothL1Loss,
+)
 from nn.module import Module, ModuleList, Parameter, Sequential
-from nn.normalization import BatchNorm1d, BatchNorm2d
+from nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from nn.serialization import load, save
 from nn import data, training  # training utilities: batches, toy data, fit, ensembles, search
 from nn.data import DataLoader
@@ -28,4 +34,7 @@ __all__ = [
     "l1_penalty", "l2_penalty", "elastic_net_penalty",
     "functional", "init", "manual_seed", "save", "load",
     "data", "training", "DataLoader", "fit", "EarlyStopping", "Ensemble",
+    # issue #17
+    "Embedding", "LayerNorm", "GroupNorm", "GELU", "SiLU", "Hardtanh", "LogSigmoid", "Mish", "SELU",
+    "HuberLoss", "SmoothL1Loss", "KLDivLoss",
 ]

@@ -119,3 +119,63 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class GELU(Module):
+    """x * Phi(x) (exact, with erf), or its tanh approximation with approximate='tanh'"""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}" if self.approximate != "none" else ""
+
+
+class SiLU(Module):
+    """x * sigmoid(x) (also called swish)"""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)
+
+
+class Mish(Module):
+    """x * tanh(softplus(x))"""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.mish(x)
+
+
+class SELU(Module):
+    """scale * elu(x, alpha), the self-normalising constants"""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.selu(x)
+
+
+class Hardtanh(Module):
+    """x clipped to [min_val, max_val] (default [-1, 1])"""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0):
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class LogSigmoid(Module):
+    """log sigmoid(x), stable for large |x|"""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.logsigmoid(x)

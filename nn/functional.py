@@ -22,6 +22,9 @@ __all__ = [
     "linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "dropconnect", "batch_norm",
     "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
     "nll_loss", "multi_margin_loss", "l1_penalty", "l2_penalty", "elastic_net_penalty", "one_hot",
+    # issue #17
+    "gelu", "silu", "swish", "mish", "selu", "hardtanh", "logsigmoid", "scaled_dot_product_attention",
+    "embedding", "layer_norm", "group_norm", "huber_loss", "smooth_l1_loss", "kl_div",
 ]
 
 
@@ -434,8 +437,9 @@ def _class_rows(input: Tensor, op: str) -> tuple[Tensor, tuple]:
     raise ValueError(f"{op}: expected scores of shape (N, C), got a scalar")
 
 
-def _class_indices(target, input: Tensor, element_shape: tuple, op: str) -> np.ndarray:
-    """Integer class indices, checked against the number of classes, flattened to (M,)."""
+def _class_indices(target, input: Tensor, element_shape: tuple, op: str, ignore_index: int | None = None) -> np.ndarray:
+    """Integer class indices, checked against the number of classes (entries equal to
+    ignore_index may be anything), flattened to (M,)."""
     target = np.asarray(target.data if isinstance(target, Tensor) else target)
     classes = input.shape[1] if input.ndim > 1 else input.shape[0]
     if target.dtype.kind not in "iu":
@@ -449,17 +453,19 @@ def _class_indices(target, input: Tensor, element_shape: tuple, op: str) -> np.n
             f"{op}: for input of shape {input.shape} the target must have shape {element_shape} "
             f"(one class index per example), got {target.shape}"
         )
-    if target.size and (target.min() < 0 or target.max() >= classes):
-        bad = target[(target < 0) | (target >= classes)].ravel()[0]
+    wrong = ((target < 0) | (target >= classes)) & (target != ignore_index)
+    if wrong.any():
+        bad = target[wrong].ravel()[0]
         raise IndexError(
             f"{op}: class index {bad} is out of range for {classes} classes (input shape {input.shape}); "
-            f"targets must be in 0 .. {classes - 1}. If labels start at 1, subtract 1."
+            f"targets must be in 0 .. {classes - 1} (or ignore_index={ignore_index}). If labels start at 1, subtract 1."
         )
     return target.reshape(-1)
 
 
 def _weighted_mean(loss: Tensor, weights, reduction: str, element_shape: tuple, op: str) -> Tensor:
-    """Reduce a per-example loss (M,); 'mean' with class weights divides by their sum (PyTorch)."""
+    """Reduce a per-example loss (M,); 'mean' with weights (class weights of the targets, 0 for
+    ignored ones) divides by their sum (PyTorch)."""
     if reduction == "none":
         return loss.reshape(element_shape)
     if reduction == "mean" and weights is not None:
@@ -467,43 +473,61 @@ def _weighted_mean(loss: Tensor, weights, reduction: str, element_shape: tuple, 
     return _reduce(loss, reduction, op)
 
 
-def nll_loss(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
+def _target_weights(y: np.ndarray, class_weight, ignore_index: int, dtype) -> tuple:
+    """(y with ignored entries set to class 0, the mask of the kept entries, the weight of each
+    target: its class weight, 0 where ignored; None when every weight is 1)."""
+    kept = y != ignore_index
+    safe_y = np.where(kept, y, 0)
+    if class_weight is None and kept.all():
+        return safe_y, kept, None
+    weights = np.ones(len(y), dtype=dtype) if class_weight is None else class_weight[safe_y]
+    return safe_y, kept, weights * kept
+
+
+def nll_loss(input: Tensor, target, weight=None, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
     """Negative log-likelihood of log-probabilities: loss_i = -w[y_i] * input[i, y_i]
-    (use after log_softmax; cross_entropy does both). 'mean' divides by sum_i w[y_i]."""
+    (use after log_softmax; cross_entropy does both). 'mean' divides by sum_i w[y_i]. Targets
+    equal to ignore_index contribute 0 and are left out of the mean (as PyTorch)."""
     input = as_tensor(input)
     rows, element_shape = _class_rows(input, "nll_loss")
-    y = _class_indices(target, input, element_shape, "nll_loss")
+    y = _class_indices(target, input, element_shape, "nll_loss", ignore_index)
+    class_weight = None if weight is None else as_tensor(weight).data.astype(input.dtype)
+    y, _, w = _target_weights(y, class_weight, ignore_index, input.dtype)
     loss = -rows[np.arange(len(y)), y]
-    w = None
-    if weight is not None:
-        w = as_tensor(weight).data.astype(input.dtype)[y]
-        loss = loss * w
-    return _weighted_mean(loss, w, reduction, element_shape, "nll_loss")
+    return _weighted_mean(loss if w is None else loss * w, w, reduction, element_shape, "nll_loss")
 
 
-def cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean", label_smoothing: float = 0.0,
+                  ignore_index: int = -100) -> Tensor:
     """Softmax cross-entropy from raw scores (logits):
         loss_i = -log softmax(x_i)[y_i] = logsumexp(x_i) - x_i[y_i]   (stable for any logits).
     `target`: integer class indices (N,), or float class probabilities of the input's shape
-    (one-hot, soft or mixup labels). `label_smoothing` = eps mixes the target with the uniform
-    distribution: (1 - eps) * loss + eps * mean_c(-log p_c). `weight`: one weight per class.
+    (one-hot, soft or mixup labels; a target that requires grad gets its gradient, as in PyTorch).
+    `label_smoothing` = eps mixes the target with the uniform distribution:
+    (1 - eps) * loss + eps * mean_c(-log p_c). `weight`: one weight per class; 'mean' then divides
+    by the summed weights of the targets. Class targets equal to `ignore_index` contribute 0 and are
+    left out of the mean (all ignored: nan, as PyTorch); probability targets know no ignore_index.
     Drawings and step pages show it as one box with the rule d input = (softmax - onehot) / N."""
     input = as_tensor(input)
-    with _loss_scope("cross_entropy", _cross_entropy_rule(input, target, weight, reduction, label_smoothing)):
-        return _cross_entropy(input, target, weight, reduction, label_smoothing)
+    rule = _cross_entropy_rule(input, target, weight, reduction, label_smoothing, ignore_index)
+    with _loss_scope("cross_entropy", rule):
+        return _cross_entropy(input, target, weight, reduction, label_smoothing, ignore_index)
 
 
-def _cross_entropy_rule(input: Tensor, target, weight, reduction: str, label_smoothing: float) -> str | None:
+def _cross_entropy_rule(input: Tensor, target, weight, reduction: str, label_smoothing: float,
+                        ignore_index: int) -> str | None:
     """The lecture's gradient of softmax cross-entropy, for the plain cases (else None: the primitives')."""
     if weight is not None or label_smoothing or reduction not in ("mean", "sum"):
         return None
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if target.dtype.kind in "iu" and (target == ignore_index).any():
+        return None
     picked = "onehot(target)" if target.dtype.kind in "iu" else "target"
     rows = input.size // max(input.shape[1], 1) if input.ndim > 1 else 1
     return f"d{{input}} = (softmax({{input}}) − {picked})" + (f" / {rows}" if reduction == "mean" else "")
 
 
-def _cross_entropy(input: Tensor, target, weight, reduction: str, label_smoothing: float) -> Tensor:
+def _cross_entropy(input: Tensor, target, weight, reduction: str, label_smoothing: float, ignore_index: int) -> Tensor:
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     rows, element_shape = _class_rows(input, "cross_entropy")
@@ -512,19 +536,21 @@ def _cross_entropy(input: Tensor, target, weight, reduction: str, label_smoothin
     class_weight = None if weight is None else as_tensor(weight).data.astype(input.dtype)
     target_array = np.asarray(target.data if isinstance(target, Tensor) else target)
     if target_array.dtype.kind == "f" and target_array.shape == input.shape:
-        probs = _class_rows(as_tensor(target_array.astype(input.dtype)), "cross_entropy")[0].data
+        probs = _class_rows(_target_like(target, input, "cross_entropy"), "cross_entropy")[0]
         if label_smoothing:
             probs = probs * (1 - label_smoothing) + label_smoothing / classes
         if class_weight is not None:
             probs = probs * class_weight
         return _reduce(-(log_p * probs).sum(axis=-1).reshape(element_shape), reduction, "cross_entropy")
-    y = _class_indices(target, input, element_shape, "cross_entropy")
+    y = _class_indices(target, input, element_shape, "cross_entropy", ignore_index)
+    y, kept, w = _target_weights(y, class_weight, ignore_index, input.dtype)
     picked = -log_p[np.arange(len(y)), y]
-    w = None if class_weight is None else class_weight[y]
     loss = _weighted_mean(picked if w is None else picked * w, w, reduction, element_shape, "cross_entropy")
     if not label_smoothing:
         return loss
     smooth = -(log_p if class_weight is None else log_p * class_weight).sum(axis=-1)
+    if not kept.all():
+        smooth = smooth * kept.astype(input.dtype)  # ignored targets contribute 0
     smooth = _weighted_mean(smooth, w, reduction, element_shape, "cross_entropy")
     return (1 - label_smoothing) * loss + (label_smoothing / classes) * smooth
 
@@ -573,3 +599,209 @@ def l2_penalty(parameters) -> Tensor:
 def elastic_net_penalty(parameters, beta: float = 1.0) -> Tensor:
     """R(W) = sum over all given weights of beta * W_kl^2 + |W_kl| (L1 + L2, the lecture's form)."""
     return sum((beta * (w * w) + w.abs()).sum() for w in _terms(parameters, "elastic_net_penalty"))
+
+
+# ----- more activations (issue #17) -----------------------------------------------------------
+_SQRT_HALF = math.sqrt(0.5)
+_SQRT_TWO_OVER_PI = math.sqrt(2 / math.pi)
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """GELU (Hendrycks & Gimpel 2016): x * Phi(x), Phi the standard normal distribution function:
+        approximate='none':  x/2 * (1 + erf(x / sqrt 2))
+        approximate='tanh':  x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))"""
+    x = as_tensor(x)
+    if approximate == "none":
+        return x * 0.5 * (1 + (x * _SQRT_HALF).erf())
+    if approximate == "tanh":
+        return 0.5 * x * (1 + (_SQRT_TWO_OVER_PI * (x + 0.044715 * (x * x * x))).tanh())
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(x: Tensor) -> Tensor:
+    """SiLU / swish: x * sigmoid(x)."""
+    x = as_tensor(x)
+    return x * x.sigmoid()
+
+
+swish = silu
+
+
+def mish(x: Tensor) -> Tensor:
+    """Mish (Misra 2019): x * tanh(softplus(x))."""
+    x = as_tensor(x)
+    return x * softplus(x).tanh()
+
+
+def selu(x: Tensor) -> Tensor:
+    """SELU (Klambauer et al. 2017): scale * elu(x, alpha) with alpha = 1.6733 and scale = 1.0507,
+    the constants that keep activations at mean 0 and variance 1."""
+    return _SELU_SCALE * elu(x, _SELU_ALPHA)
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """x clipped to [min_val, max_val]; the gradient passes only strictly inside (as PyTorch; clip
+    also passes it at the bounds)."""
+    x = as_tensor(x)
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+    inside = (x.data > min_val) & (x.data < max_val)
+    return where(inside, x, np.clip(x.data, min_val, max_val))
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """log sigmoid(x) = min(x, 0) - log1p(exp(-|x|)) (stable: logsigmoid(-1000) = -1000), with
+    min(x, 0) and -|x| written per side of 0 so that each side is smooth (the second derivative
+    at 0 is right)."""
+    x = as_tensor(x)
+    negative = x.data < 0
+    return where(negative, x, 0.0) - where(negative, x, -x).exp().log1p()
+
+
+# ----- attention (issue #17) ------------------------------------------------------------------
+def scaled_dot_product_attention(
+    query: Tensor, key: Tensor, value: Tensor, attn_mask=None, dropout_p: float = 0.0, is_causal: bool = False,
+    scale: float | None = None, enable_gqa: bool = False, generator=None,
+) -> Tensor:
+    """Attention (Vaswani et al. 2017) with PyTorch's signature, as a composite:
+        softmax(Q Kᵀ * scale + mask) V,   scale = 1/sqrt(d) by default,
+    Q (..., L, d), K (..., S, d), V (..., S, dv) -> (..., L, dv). `attn_mask`: boolean (True =
+    may attend) or float (added to the scores), broadcast to (..., L, S); `is_causal`: position i
+    attends to positions <= i. A query that may attend to nothing gets zeros (as PyTorch).
+    `dropout_p` drops attention weights (inverted dropout) with the seeded `generator`.
+    `enable_gqa`: K and V with fewer heads (dimension -3) are shared by groups of query heads."""
+    q, k, v = as_tensor(query), as_tensor(key), as_tensor(value)
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2 or q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
+        raise ValueError(
+            f"scaled_dot_product_attention: expected query (..., L, d), key (..., S, d) and value (..., S, dv), got "
+            f"shapes {q.shape}, {k.shape} and {v.shape}"
+        )
+    if enable_gqa and k.ndim >= 3 and k.shape[-3] != q.shape[-3]:
+        if q.shape[-3] % k.shape[-3] or k.shape[-3] != v.shape[-3]:
+            raise ValueError(f"scaled_dot_product_attention: {q.shape[-3]} query heads cannot be shared out among "
+                             f"{k.shape[-3]} key and {v.shape[-3]} value heads")
+        groups = q.shape[-3] // k.shape[-3]
+        k, v = k.repeat(groups, axis=-3), v.repeat(groups, axis=-3)
+    scores = (q @ k.mT) * (1 / math.sqrt(q.shape[-1]) if scale is None else scale)
+    if is_causal:
+        if attn_mask is not None:
+            raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal=True, not both")
+        attn_mask = np.tri(q.shape[-2], k.shape[-2], dtype=bool)
+    if attn_mask is not None:
+        mask = attn_mask.data if isinstance(attn_mask, Tensor) and not attn_mask.requires_grad else attn_mask
+        if np.asarray(mask).dtype == bool:
+            scores = where(np.asarray(mask), scores, -math.inf)
+        else:
+            scores = scores + (mask if isinstance(mask, Tensor) else np.asarray(mask, dtype=scores.dtype))
+    blocked = np.all(scores.data == -math.inf, axis=-1, keepdims=True)  # rows that may attend to nothing
+    if blocked.any():
+        weights = where(blocked, 0.0, where(blocked, 0.0, scores).softmax(axis=-1))
+    else:
+        weights = scores.softmax(axis=-1)
+    if dropout_p:
+        weights = dropout(weights, dropout_p, generator=generator)
+    return weights @ v
+
+
+# ----- embeddings and normalisation over features (issue #17) --------------------------------
+def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """The rows of `weight` (num_embeddings, dim) picked by the integer `input`: out[..., :] =
+    weight[input[...]], shape input.shape + (dim,). The gradient adds up in the picked rows
+    (indexing); the row padding_idx gets none (as PyTorch)."""
+    weight = as_tensor(weight)
+    index = np.asarray(input.data if isinstance(input, Tensor) else input)
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: the weight must be a matrix (num_embeddings, dim), got shape {weight.shape}")
+    count = weight.shape[0]
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"embedding: the input must hold integer indices, got dtype {index.dtype}")
+    if index.size and (index.min() < 0 or index.max() >= count):
+        bad = index[(index < 0) | (index >= count)].ravel()[0]
+        raise IndexError(f"embedding: index {bad} is out of range for {count} embeddings (valid: 0 .. {count - 1})")
+    rows = weight[index]
+    if padding_idx is None:
+        return rows
+    padding = (index == padding_idx % count)[..., None]
+    return where(padding, rows.detach(), rows) if padding.any() else rows
+
+
+def _normalize(x: Tensor, axes: tuple, eps: float) -> Tensor:
+    """(x - mean) / sqrt(var + eps) over `axes`, with the biased variance."""
+    centered = x - x.mean(axis=axes, keepdims=True)
+    return centered / ((centered * centered).mean(axis=axes, keepdims=True) + eps).sqrt()
+
+
+def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Layer normalisation (Ba et al. 2016): each example is normalised over its last
+    len(normalized_shape) dimensions (mean and biased variance of those values), then scaled by
+    `weight` and shifted by `bias` (of shape normalized_shape). Same in training and eval."""
+    x = as_tensor(x)
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    if not shape or x.shape[x.ndim - len(shape):] != shape or len(shape) > x.ndim:
+        raise ValueError(f"layer_norm: the input's last dimensions {x.shape} must be normalized_shape {shape}")
+    out = _normalize(x, tuple(range(x.ndim - len(shape), x.ndim)), eps)
+    if weight is not None:
+        out = out * weight
+    return out + bias if bias is not None else out
+
+
+def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Group normalisation (Wu & He 2018): the C channels of x (N, C, ...) are cut into num_groups
+    groups of consecutive channels; each example's group is normalised over its channels and
+    positions, then each channel scaled by weight[c] and shifted by bias[c]."""
+    x = as_tensor(x)
+    if x.ndim < 2 or x.shape[1] % num_groups:
+        raise ValueError(f"group_norm: expected (N, C, ...) with C divisible by num_groups={num_groups}, "
+                         f"got shape {x.shape}")
+    grouped = x.reshape(x.shape[0], num_groups, -1)
+    out = _normalize(grouped, (2,), eps).reshape(x.shape)
+    per_channel = (x.shape[1],) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(per_channel)
+    return out + bias.reshape(per_channel) if bias is not None else out
+
+
+# ----- more losses (issue #17) -----------------------------------------------------------------
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Huber: 0.5 d^2 where |d| < delta, else delta * (|d| - 0.5 delta), d = input - target
+    (quadratic near 0, linear far out: robust to outliers)."""
+    input = as_tensor(input)
+    diff = input - _target_like(target, input, "huber_loss")
+    size = diff.abs()
+    loss = where(size.data < delta, 0.5 * (diff * diff), delta * (size - 0.5 * delta))
+    return _reduce(loss, reduction, "huber_loss")
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """Smooth L1: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (= huber_loss / beta;
+    beta = 0 is the L1 loss)."""
+    input = as_tensor(input)
+    diff = input - _target_like(target, input, "smooth_l1_loss")
+    size = diff.abs()
+    if beta == 0:
+        return _reduce(size, reduction, "smooth_l1_loss")
+    loss = where(size.data < beta, (0.5 / beta) * (diff * diff), size - 0.5 * beta)
+    return _reduce(loss, reduction, "smooth_l1_loss")
+
+
+def kl_div(input: Tensor, target: Tensor, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence, as PyTorch: `input` holds log-probabilities log q, `target`
+    probabilities p (or log p with log_target=True); pointwise p (log p - log q), 0 where p = 0.
+    reduction='batchmean' divides the sum by the batch size (the true KL divergence per example);
+    'mean' divides by the number of elements."""
+    input = as_tensor(input)
+    target = _target_like(target, input, "kl_div")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target.data > 0
+        loss = where(positive, target * where(positive, target, 1.0).log(), 0.0) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"kl_div: reduction must be 'batchmean', 'mean', 'sum' or 'none', got {reduction!r}")
+    return _reduce(loss, reduction, "kl_div")

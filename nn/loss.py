@@ -87,3 +87,42 @@ class MultiMarginLoss(_Loss):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, margin={self.margin}" + (f", reduction={self.reduction!r}" if self.reduction != "mean" else "")
+
+
+class HuberLoss(_Loss):
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), d = input - target"""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return F.huber_loss(input, target, self.reduction, self.delta)
+
+
+class SmoothL1Loss(_Loss):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta"""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return F.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+
+class KLDivLoss(Module):
+    """KL divergence of log-probabilities `input` from the target distribution (see F.kl_div);
+    reduction 'batchmean' gives the true KL divergence per example"""
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False):
+        super().__init__()
+        if reduction not in ("batchmean", "mean", "sum", "none"):
+            raise ValueError(f"KLDivLoss: reduction must be 'batchmean', 'mean', 'sum' or 'none', got {reduction!r}")
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return F.kl_div(input, target, self.reduction, self.log_target)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, log_target={self.log_target}"

@@ -605,5 +605,392 @@ ROWS: list[OpRow] = [
           (normal((2, 5)),), (ops.GetItem, ops.Concatenate)),
 ]
 
+
+# ----- issue #17: the operations users reach for ------------------------------------------------
+from nn import functional as F  # noqa: E402 - the nn composites are checked here too
+
+
+def away_from_jumps(shape) -> Sampler:
+    """Numbers k + f with an integer k and a fraction f in [0.1, 0.4]: no jump of round, floor,
+    ceil or trunc within reach of a central difference."""
+    return lambda rng: rng.integers(-3, 3, shape) + rng.uniform(0.1, 0.4, shape)
+
+
+def _np_running_index(a, axis, largest):
+    """Reference for cummax/cummin indices by a plain loop (ties: the later place; NaN sticks)."""
+    a = np.moveaxis(a, axis, -1)
+    out = np.zeros(a.shape, dtype=np.int64)
+    for row in np.ndindex(a.shape[:-1]):
+        best = 0
+        for i in range(a.shape[-1]):
+            value, current = a[row + (i,)], a[row + (best,)]
+            if np.isnan(value) or (not np.isnan(current) and (value >= current if largest else value <= current)):
+                best = i
+            out[row + (i,)] = best
+    return np.moveaxis(out, -1, axis)
+
+
+def _np_scatter(x, axis, index, src, reduce=None, include_self=True):
+    """Reference scatter/scatter_reduce by a plain loop over the index."""
+    out = x.astype(np.float64)
+    groups = {}
+    for place in np.ndindex(index.shape):
+        target = list(place)
+        target[axis] = index[place]
+        value = src if np.ndim(src) == 0 else src[place]
+        groups.setdefault(tuple(target), []).append(value)
+    for target, values in groups.items():
+        values = ([x[target]] if include_self and reduce else []) + values
+        combine = {None: lambda v: v[-1], "sum": np.sum, "prod": np.prod, "mean": np.mean, "amax": np.max,
+                   "amin": np.min}[reduce]
+        out[target] = combine(values)
+    return out
+
+
+_GATHER = np.array([[0, 3, 3], [1, 1, 0], [2, 0, 3]])
+_SCATTER = np.array([[0, 2, 4, 1], [3, 0, 1, 2]])  # no place twice in a row: PyTorch's scatter is defined
+_REPEATED = np.array([[0, 2, 0, 4], [3, 3, 3, 1], [1, 1, 0, 1]])  # places repeat: reductions combine them
+_ROW_MASK = np.array([True, False, True, True])
+
+
+def _scatter_reduce_row(reduce, include_self, inputs=None, suffix="", numeric_check=True, second_order=True):
+    return OpRow(
+        f"scatter_reduce_{reduce}" + ("" if include_self else "_exclude_self") + suffix,
+        lambda a, b: a.scatter_reduce(1, _REPEATED, b, reduce, include_self=include_self),
+        lambda a, b: a.scatter_reduce(1, _t(_REPEATED), b, reduce, include_self=include_self),
+        lambda a, b: _np_scatter(a, 1, _REPEATED, b, reduce, include_self),
+        inputs or (distinct((3, 5)), distinct((3, 4))), (ops.GetItem,) if reduce in ("prod", "amax", "amin") else (ops.ScatterAdd,),
+        numeric_check=numeric_check, second_order=second_order, tags=("index",))
+
+
+def _einsum_row(name, subscripts, shapes, numpy_fn=None, covers=(ops.Einsum,)):
+    return OpRow(f"einsum_{name}", lambda *xs: autograd.einsum(subscripts, *xs),
+                 lambda *xs: torch.einsum(subscripts, *xs),
+                 numpy_fn or (lambda *xs: np.einsum(subscripts, *xs)), tuple(normal(s) for s in shapes), covers)
+
+
+def _np_gelu(a):
+    import math
+    return np.array([v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in a.ravel()]).reshape(a.shape)
+
+
+def _np_attention(q, k, v, mask=None):
+    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    return _np_softmax(scores, -1) @ v
+
+
+_ATTENTION_MASK = np.array([[True, False, True, True, False], [True, True, True, True, True],
+                            [False, False, True, False, False]])
+_CLASSES = np.array([2, -100, 0, 1, -100])
+_CLASS_WEIGHT = np.array([0.5, 2.0, 1.5, 1.0])
+_TOKENS = np.array([[1, 3, 0], [3, 3, 4]])
+
+ROWS += [
+    # --- elementwise functions (primitives where a composite would lose accuracy)
+    OpRow("log1p", lambda a: a.log1p(), torch.log1p, np.log1p, (uniform(S, -0.5, 2.0),), (ops.Log1p,)),
+    OpRow("log1p_tiny", autograd.log1p, torch.log1p, np.log1p, (fixed([1e-12, -3e-10, 2e-5]),), (ops.Log1p,)),
+    OpRow("expm1", lambda a: a.expm1(), torch.expm1, np.expm1, (normal(S),), (ops.Expm1,)),
+    OpRow("expm1_tiny", autograd.expm1, torch.expm1, np.expm1, (fixed([1e-12, -3e-10, 2e-5]),), (ops.Expm1,)),
+    OpRow("log2", lambda a: a.log2(), torch.log2, np.log2, (positive(S, 0.2, 3.0),), (ops.Log2,)),
+    OpRow("log2_powers", autograd.log2, torch.log2, np.log2, (fixed([8.0, 1024.0, 0.125]),), (ops.Log2,)),
+    OpRow("log10_powers", autograd.log10, torch.log10, np.log10, (fixed([1000.0, 0.01, 1e5]),), (ops.Log10,)),
+    OpRow("tan", lambda a: a.tan(), torch.tan, np.tan, (uniform(S, -1.2, 1.2),), (ops.Sin, ops.Cos, ops.Div)),
+    OpRow("asin", lambda a: a.asin(), torch.asin, np.arcsin, (uniform(S, -0.9, 0.9),), (ops.Asin,)),
+    OpRow("acos", autograd.acos, torch.acos, np.arccos, (uniform(S, -0.9, 0.9),), (ops.Acos,)),
+    OpRow("atan", lambda a: a.atan(), torch.atan, np.arctan, (uniform(S, -3, 3),), (ops.Atan,)),
+    OpRow("sinh", lambda a: a.sinh(), torch.sinh, np.sinh, (uniform(S, -3, 3),), (ops.Expm1,)),
+    OpRow("sinh_tiny", autograd.sinh, torch.sinh, np.sinh, (fixed([1e-10, -2e-7, 0.0]),), (ops.Expm1,)),
+    OpRow("cosh", autograd.cosh, torch.cosh, np.cosh, (uniform(S, -3, 3),), (ops.Exp,)),
+    OpRow("erf", lambda a: a.erf(), torch.erf, lambda a: np.vectorize(__import__("math").erf)(a),
+          (uniform((4, 5), -4.5, 4.5),), (ops.Erf,)),
+    OpRow("reciprocal", lambda a: a.reciprocal(), torch.reciprocal, np.reciprocal, (away_from_zero(S, 0.5),), (ops.Div,)),
+    OpRow("square", autograd.square, torch.square, np.square, (normal(S),), (ops.Mul,)),
+    OpRow("rsqrt", lambda a: a.rsqrt(), torch.rsqrt, lambda a: 1 / np.sqrt(a), (positive(S),), (ops.Sqrt, ops.Div)),
+    # --- step functions: gradient 0
+    OpRow("sign", lambda a: a.sign(), torch.sign, np.sign, (away_from_zero(S),), (ops.Sign,)),
+    OpRow("sign_at_zero", autograd.sign, torch.sign, np.sign, (fixed([-1.5, 0.0, 2.0]),), (ops.Sign,),
+          numeric_check=False, tags=("tie",)),
+    OpRow("round", lambda a: a.round(), torch.round, np.round, (away_from_jumps(S),), (ops.Round,)),
+    OpRow("round_half_to_even_tie", autograd.round, torch.round, np.round, (fixed([0.5, 1.5, 2.5, -0.5]),),
+          (ops.Round,), numeric_check=False, tags=("tie",)),
+    OpRow("round_decimals", lambda a: a.round(1), lambda a: torch.round(a, decimals=1), lambda a: np.round(a, 1),
+          (fixed([0.123, 2.671, -1.349]),), (ops.Round,)),
+    OpRow("floor", lambda a: a.floor(), torch.floor, np.floor, (away_from_jumps(S),), (ops.Floor,)),
+    OpRow("ceil", autograd.ceil, torch.ceil, np.ceil, (away_from_jumps(S),), (ops.Ceil,)),
+    OpRow("trunc", lambda a: a.trunc(), torch.trunc, np.trunc, (away_from_jumps(S),), (ops.Trunc,)),
+    OpRow("lerp_scalar_weights", lambda a, b: a.lerp(b, 0.3) + autograd.lerp(a, b, 0.8),
+          lambda a, b: torch.lerp(a, b, 0.3) + torch.lerp(a, b, 0.8),
+          lambda a, b: (a + 0.3 * (b - a)) + (a + 0.8 * (b - a)), (normal(S), normal((4,))), (ops.Sub, ops.Mul)),
+    OpRow("lerp_tensor_weight", lambda a, b, w: a.lerp(b, w), torch.lerp, lambda a, b, w: a + w * (b - a),
+          (normal(S), normal((4,)), uniform((3, 1), 0, 1)), (ops.Where,), tags=("broadcast",)),
+    OpRow("isclose", lambda a, b: a.isclose(b), torch.isclose, np.isclose,
+          (fixed([1.0, 1.0 + 1e-9, 2.0, np.inf]), fixed([1.0, 1.0, 2.1, np.inf])), differentiable=False),
+    OpRow("bitwise_operators", lambda a, b: ((a.astype(np.int64) & b.astype(np.int64)) | 8) ^ (~b.astype(np.int64)),
+          lambda a, b: ((a.to(torch.int64) & b.to(torch.int64)) | 8) ^ (~b.to(torch.int64)),
+          lambda a, b: ((a.astype(np.int64) & b.astype(np.int64)) | 8) ^ (~b.astype(np.int64)),
+          (fixed([[12.0, 5.0, -7.0]]), fixed([10.0, 3.0, 6.0])), differentiable=False),
+    OpRow("shifts", lambda a: (a.astype(np.int64) << 3) + autograd.right_shift(a.astype(np.int64), 1),
+          lambda a: (a.to(torch.int64) << 3) + torch.bitwise_right_shift(a.to(torch.int64), 1),
+          lambda a: (a.astype(np.int64) << 3) + (a.astype(np.int64) >> 1), (fixed([12.0, 5.0, -7.0, 0.0]),),
+          differentiable=False),
+    OpRow("logical_masks", lambda a: (a > 0) & ~(a > 1) | (a < -1), lambda a: (a > 0) & ~(a > 1) | (a < -1),
+          lambda a: (a > 0) & ~(a > 1) | (a < -1), (normal(S),), differentiable=False),
+    # --- min and minimum of integers (no gradient; -x would overflow)
+    OpRow("min_int64_extremes", lambda a: a.astype(np.int64).min() + 0 * autograd.minimum(a.astype(np.int8), -128),
+          lambda a: a.to(torch.int64).min() + 0 * torch.minimum(a.to(torch.int8), torch.tensor(-128, dtype=torch.int8)),
+          lambda a: a.astype(np.int64).min() + 0 * np.minimum(a.astype(np.int8), np.int8(-128)),
+          (fixed([-128.0, 3.0, 0.0]),), differentiable=False),
+    OpRow("var_ddof_at_least_n", lambda a: a.var(axis=1, ddof=3), lambda a: a.var(dim=1, correction=3),
+          lambda a: np.var(a, axis=1, ddof=3), (fixed([[1.0, 2.0, 4.0], [1.0, 1.0, 1.0]]),), differentiable=False),
+    # --- cumulative operations
+    OpRow("cumsum_axis", lambda a: a.cumsum(axis=1), lambda a: torch.cumsum(a, 1), lambda a: np.cumsum(a, 1),
+          (normal((3, 4)),), (ops.Cumsum,), tags=("reduce",)),
+    OpRow("cumsum_negative_axis", lambda a: autograd.cumsum(a, -1), lambda a: torch.cumsum(a, -1),
+          lambda a: np.cumsum(a, -1), (normal((2, 3, 4)),), (ops.Cumsum,)),
+    OpRow("cumsum_flattened", lambda a: a.cumsum(), lambda a: torch.cumsum(a.flatten(), 0), np.cumsum,
+          (normal((3, 4)),), (ops.Cumsum,)),
+    OpRow("cumsum_scalar", lambda a: a.cumsum(0), lambda a: torch.cumsum(a, 0), lambda a: np.cumsum(a).reshape(()),
+          (normal(()),), (ops.Cumsum,)),
+    OpRow("cumsum_empty", lambda a: a.cumsum(0), lambda a: torch.cumsum(a, 0), lambda a: np.cumsum(a, 0),
+          (normal((0, 3)),), (ops.Cumsum,)),
+    OpRow("cumprod_axis", lambda a: a.cumprod(axis=1), lambda a: torch.cumprod(a, 1), lambda a: np.cumprod(a, 1),
+          (normal((3, 4)),), (ops.Cumprod,), tags=("reduce",)),
+    OpRow("cumprod_zeros", lambda a: a.cumprod(1), lambda a: torch.cumprod(a, 1), lambda a: np.cumprod(a, 1),
+          (fixed([[1.5, 0.0, 2.0, -1.0, 0.5], [0.0, 2.0, 0.0, 3.0, 0.0], [2.0, 3.0, -1.0, 0.5, 0.0],
+                  [0.7, 1.2, -0.8, 1.1, 0.9], [1.3, 0.0, 0.0, -2.0, 1.1]]),), (ops.Cumprod,), tags=("tie",)),
+    OpRow("cumprod_zeros_axis0", lambda a: autograd.cumprod(a, 0), lambda a: torch.cumprod(a, 0),
+          lambda a: np.cumprod(a, 0), (fixed([[0.0, 1.5, 2.0], [2.0, 0.0, -1.0], [0.0, 0.5, 0.0], [3.0, 2.0, 0.0]]),),
+          (ops.Cumprod,), tags=("tie",)),
+    OpRow("cumprod_scalar", lambda a: a.cumprod(0), lambda a: torch.cumprod(a, 0), lambda a: np.cumprod(a).reshape(()),
+          (normal(()),), (ops.Cumprod,)),
+    OpRow("prod_all", lambda a: a.prod(), torch.prod, np.prod, (normal((3, 4)),), (ops.Cumprod,), tags=("reduce",)),
+    OpRow("prod_axis_keepdims", lambda a: a.prod(axis=1, keepdims=True), lambda a: torch.prod(a, 1, keepdim=True),
+          lambda a: np.prod(a, 1, keepdims=True), (normal((3, 4)),), (ops.Cumprod,), tags=("reduce",)),
+    OpRow("prod_axes", lambda a: autograd.prod(a, axis=(0, 2)), lambda a: torch.prod(torch.prod(a, 2), 0),
+          lambda a: np.prod(a, (0, 2)), (normal((2, 3, 4)),), (ops.Cumprod, ops.Transpose), tags=("reduce",)),
+    OpRow("prod_one_zero", lambda a: a.prod(), torch.prod, np.prod, (fixed([1.5, -2.0, 0.0, 0.5]),), (ops.Cumprod,)),
+    OpRow("prod_two_zeros", lambda a: a.prod(), torch.prod, np.prod, (fixed([1.5, 0.0, -2.0, 0.0, 0.5]),),
+          (ops.Cumprod,)),
+    OpRow("prod_zeros_per_row", lambda a: a.prod(axis=1), lambda a: torch.prod(a, 1), lambda a: np.prod(a, 1),
+          (fixed([[1.5, 0.0, 2.0], [0.0, 0.0, 3.0], [2.0, -1.0, 0.5], [0.0, 0.0, 0.0]]),), (ops.Cumprod,)),
+    OpRow("prod_empty", lambda a: a.prod(axis=0), lambda a: torch.prod(a, 0), lambda a: np.prod(a, 0),
+          (normal((0, 3)),), (ops.Cumprod, ops.Pad)),
+    OpRow("prod_scalar", lambda a: a.prod(), torch.prod, np.prod, (normal(()),), (ops.Cumprod,)),
+    OpRow("cummax_values", lambda a: a.cummax(1).values, lambda a: torch.cummax(a, 1).values,
+          lambda a: np.maximum.accumulate(a, 1), (distinct((3, 5)),), (ops.GetItem,), tags=("index",)),
+    OpRow("cummax_ties", lambda a: autograd.cummax(a, 0).values, lambda a: torch.cummax(a, 0).values,
+          lambda a: np.maximum.accumulate(a, 0), (fixed([[1.0, 2.0], [1.0, 3.0], [0.0, 3.0], [1.0, 3.0]]),),
+          (ops.GetItem,), numeric_check=False, tags=("tie",)),
+    OpRow("cummin_values", lambda a: a.cummin(-1).values, lambda a: torch.cummin(a, -1).values,
+          lambda a: np.minimum.accumulate(a, -1), (distinct((2, 3, 4)),), (ops.GetItem,), tags=("index",)),
+    OpRow("cummax_scalar", lambda a: a.cummax(0).values, lambda a: torch.cummax(a, 0).values, lambda a: a,
+          (normal(()),), (ops.GetItem,)),
+    OpRow("cummax_indices", lambda a: a.cummax(1).indices, lambda a: torch.cummax(a, 1).indices,
+          lambda a: _np_running_index(a, 1, True),
+          (fixed([[1.0, 3.0, 3.0, 2.0, 3.0, np.nan, 5.0, np.nan, 1.0], [2.0, 2.0, 1.0, 2.0, 0.0, 4.0, 4.0, 9.0, 9.0]]),),
+          differentiable=False),
+    OpRow("cummin_indices", lambda a: a.cummin(0).indices, lambda a: torch.cummin(a, 0).indices,
+          lambda a: _np_running_index(a, 0, False), (fixed([[1.0, 0.0], [1.0, -1.0], [np.nan, -1.0], [0.0, 2.0]]),),
+          differentiable=False),
+    # --- indexing along an axis (composites of indexing)
+    OpRow("gather", lambda a: a.gather(1, _GATHER), lambda a: torch.gather(a, 1, _t(_GATHER)),
+          lambda a: np.take_along_axis(a, _GATHER, 1), (normal((3, 4)),), (ops.GetItem,), tags=("index",)),
+    OpRow("gather_axis0_shorter_index", lambda a: autograd.gather(a, 0, _GATHER[:2] % 3),
+          lambda a: torch.gather(a, 0, _t(_GATHER[:2] % 3)), lambda a: np.take_along_axis(a[:, :3], _GATHER[:2] % 3, 0),
+          (normal((3, 4)),), (ops.GetItem,), tags=("index",)),
+    OpRow("gather_negative_index", lambda a: a.gather(1, -1 - _GATHER), lambda a: torch.gather(a, 1, _t(3 - _GATHER)),
+          lambda a: np.take_along_axis(a, -1 - _GATHER, 1), (normal((3, 4)),), (ops.GetItem,), tags=("index",)),
+    OpRow("gather_empty_index", lambda a: a.gather(1, np.zeros((3, 0), dtype=np.int64)),
+          lambda a: torch.gather(a, 1, torch.zeros((3, 0), dtype=torch.int64)), lambda a: np.zeros((3, 0)),
+          (normal((3, 4)),), (ops.GetItem,), tags=("index",)),
+    OpRow("scatter", lambda a, b: a.scatter(1, _SCATTER, b), lambda a, b: a.scatter(1, _t(_SCATTER), b),
+          lambda a, b: _np_scatter(a, 1, _SCATTER, b), (normal((2, 5)), normal((2, 4))), (ops.ScatterAdd, ops.Where),
+          tags=("index",)),
+    OpRow("scatter_larger_src", lambda a, b: autograd.scatter(a, 1, _SCATTER[:, :3], b),
+          lambda a, b: a.scatter(1, _t(_SCATTER[:, :3]), b[:, :3]), lambda a, b: _np_scatter(a, 1, _SCATTER[:, :3], b[:, :3]),
+          (normal((2, 5)), normal((2, 4))), (ops.ScatterAdd, ops.Where), tags=("index",)),
+    OpRow("scatter_value", lambda a: a.scatter(0, _GATHER % 3, 2.5), lambda a: a.scatter(0, _t(_GATHER % 3), 2.5),
+          lambda a: _np_scatter(a, 0, _GATHER % 3, 2.5), (normal((3, 4)),), (ops.Where,), tags=("index",)),
+    OpRow("scatter_add_along_axis", lambda a, b: a.scatter_add(1, _REPEATED, b), lambda a, b: a.scatter_add(1, _t(_REPEATED), b),
+          lambda a, b: _np_scatter(a, 1, _REPEATED, b, "sum"), (normal((3, 5)), normal((3, 4))), (ops.ScatterAdd,),
+          tags=("index",)),
+    *[_scatter_reduce_row(reduce, include_self) for reduce in ("sum", "mean", "amax", "amin", "prod")
+      for include_self in (True, False)],
+    _scatter_reduce_row("amax", True, suffix="_ties", inputs=(fixed([[1.0, 5.0, 2.0, 0.0, 1.0], [0.0, 1.0, 2.0, 3.0, 4.0],
+                                                   [2.0, 2.0, 0.0, 0.0, 0.0]]),
+                                            fixed([[1.0, 2.0, 0.5, 3.0], [3.0, 3.0, 1.0, 1.0], [2.0, 2.0, 2.0, -1.0]])),
+                        numeric_check=False),
+    _scatter_reduce_row("prod", True, suffix="_zeros", inputs=(fixed([[1.0, 0.0, 2.0, 1.5, 1.0], [0.5, 1.0, 2.0, 0.0, 4.0],
+                                                    [2.0, 0.0, 1.0, 0.0, 3.0]]),
+                                             fixed([[0.0, 2.0, 0.5, 3.0], [3.0, 0.0, 1.0, 1.5], [2.0, 0.0, 2.0, -1.0]])),
+                        second_order=False),  # PyTorch has no double backward with two zeros scattered to one place
+    OpRow("masked_select", lambda a: a.masked_select(_MASK), lambda a: torch.masked_select(a, _t(_MASK)),
+          lambda a: a[_MASK], (normal(S),), (ops.GetItem,), tags=("index",)),
+    OpRow("masked_select_broadcast", lambda a: autograd.masked_select(a, _MASK), lambda a: torch.masked_select(a, _t(_MASK)),
+          lambda a: np.broadcast_to(a, S)[_MASK], (normal((3, 1)),), (ops.GetItem, ops.BroadcastTo),
+          tags=("index", "broadcast")),
+    OpRow("masked_fill", lambda a: a.masked_fill(_ROW_MASK, -1.5), lambda a: a.masked_fill(_t(_ROW_MASK), -1.5),
+          lambda a: np.where(_ROW_MASK, -1.5, a), (normal(S),), (ops.Where,), tags=("index", "broadcast")),
+    OpRow("masked_fill_tensor_value", lambda a, v: autograd.masked_fill(a, _MASK, v),
+          lambda a, v: a.masked_fill(_t(_MASK), v), lambda a, v: np.where(_MASK, v, a), (normal(S), normal(())),
+          (ops.Where,), tags=("index",)),
+    OpRow("nonzero_as_tuple", lambda a: (a > 0).nonzero()[1], lambda a: torch.nonzero(a > 0, as_tuple=True)[1],
+          lambda a: np.nonzero(a > 0)[1], (normal(S),), differentiable=False),
+    OpRow("nonzero_rows", lambda a: a.nonzero(as_tuple=False), torch.nonzero, np.argwhere,
+          (fixed([[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]]),), differentiable=False),
+    OpRow("argwhere", lambda a: autograd.argwhere(a > 0), lambda a: torch.argwhere(a > 0), lambda a: np.argwhere(a > 0),
+          (normal((2, 3, 2)),), differentiable=False),
+    # --- repetition, reversal, triangles and diagonals (composites)
+    OpRow("repeat_axis", lambda a: a.repeat(2, axis=1), lambda a: torch.repeat_interleave(a, 2, 1),
+          lambda a: np.repeat(a, 2, 1), (normal((3, 4)),), (ops.BroadcastTo,)),
+    OpRow("repeat_flattened", lambda a: autograd.repeat(a, 3), lambda a: torch.repeat_interleave(a, 3),
+          lambda a: np.repeat(a, 3), (normal((2, 2)),), (ops.BroadcastTo,)),
+    OpRow("repeat_counts", lambda a: a.repeat(np.array([2, 0, 1]), axis=0),
+          lambda a: torch.repeat_interleave(a, _t(np.array([2, 0, 1])), 0), lambda a: np.repeat(a, [2, 0, 1], 0),
+          (normal((3, 4)),), (ops.GetItem,)),
+    OpRow("repeat_scalar", lambda a: a.repeat(3), lambda a: torch.repeat_interleave(a, 3), lambda a: np.repeat(a, 3),
+          (normal(()),), (ops.BroadcastTo,)),
+    OpRow("repeat_interleave", lambda a: a.repeat_interleave(2, axis=0), lambda a: torch.repeat_interleave(a, 2, 0),
+          lambda a: np.repeat(a, 2, 0), (normal((2, 3)),), (ops.BroadcastTo,)),
+    OpRow("tile", lambda a: a.tile((2, 1)), lambda a: a.repeat(2, 1), lambda a: np.tile(a, (2, 1)),
+          (normal((3, 4)),), (ops.BroadcastTo,)),
+    OpRow("tile_more_reps", lambda a: autograd.tile(a, (2, 1, 3)), lambda a: torch.tile(a, (2, 1, 3)),
+          lambda a: np.tile(a, (2, 1, 3)), (normal((3, 2)),), (ops.BroadcastTo,)),
+    OpRow("tile_fewer_reps", lambda a: a.tile(2), lambda a: torch.tile(a, (2,)), lambda a: np.tile(a, 2),
+          (normal((3, 2)),), (ops.BroadcastTo,)),
+    OpRow("tile_scalar", lambda a: a.tile(3), lambda a: torch.tile(a, (3,)), lambda a: np.tile(a, 3),
+          (normal(()),), (ops.BroadcastTo,)),
+    OpRow("flip_all", lambda a: a.flip(), lambda a: torch.flip(a, (0, 1, 2)), np.flip, (normal((2, 3, 4)),),
+          (ops.GetItem,)),
+    OpRow("flip_axes", lambda a: autograd.flip(a, (0, 2)), lambda a: torch.flip(a, (0, 2)), lambda a: np.flip(a, (0, 2)),
+          (normal((2, 3, 4)),), (ops.GetItem,)),
+    OpRow("roll", lambda a: a.roll(2, 1), lambda a: torch.roll(a, 2, 1), lambda a: np.roll(a, 2, 1), (normal(S),),
+          (ops.Concatenate,)),
+    OpRow("roll_two_axes", lambda a: autograd.roll(a, (1, -3), (0, 1)), lambda a: torch.roll(a, (1, -3), (0, 1)),
+          lambda a: np.roll(a, (1, -3), (0, 1)), (normal(S),), (ops.Concatenate,)),
+    OpRow("roll_flattened", lambda a: a.roll(5), lambda a: torch.roll(a, 5), lambda a: np.roll(a, 5), (normal(S),),
+          (ops.Concatenate, ops.Reshape)),
+    OpRow("tril", lambda a: a.tril(), torch.tril, np.tril, (normal((3, 4)),), (ops.Where,)),
+    OpRow("tril_batched_k", lambda a: autograd.tril(a, -1), lambda a: torch.tril(a, -1), lambda a: np.tril(a, -1),
+          (normal((2, 4, 3)),), (ops.Where,)),
+    OpRow("triu_k", lambda a: a.triu(1), lambda a: torch.triu(a, 1), lambda a: np.triu(a, 1), (normal((3, 4)),),
+          (ops.Where,)),
+    OpRow("diag_build", lambda a: a.diag(1), lambda a: torch.diag(a, 1), lambda a: np.diag(a, 1), (normal((3,)),),
+          (ops.ScatterAdd,)),
+    OpRow("diag_read", lambda a: autograd.diag(a, -1), lambda a: torch.diag(a, -1), lambda a: np.diag(a, -1),
+          (normal((3, 4)),), (ops.GetItem,)),
+    OpRow("diagonal_offset_axes", lambda a: a.diagonal(1, 1, 2), lambda a: torch.diagonal(a, 1, 1, 2),
+          lambda a: np.diagonal(a, 1, 1, 2), (normal((2, 3, 4)),), (ops.GetItem, ops.Transpose)),
+    OpRow("trace", lambda a: a.trace(), torch.trace, np.trace, (normal((3, 4)),), (ops.GetItem, ops.Sum)),
+    OpRow("trace_batched", lambda a: autograd.trace(a, 0, 1, 2), lambda a: torch.diagonal(a, 0, 1, 2).sum(-1),
+          lambda a: np.trace(a, 0, 1, 2), (normal((2, 3, 3)),), (ops.GetItem, ops.Sum)),
+    OpRow("outer", lambda a, b: a.outer(b), torch.outer, np.outer, (normal((3,)), normal((4,))), (ops.Mul,)),
+    OpRow("outer_flattens", autograd.outer, lambda a, b: torch.outer(a.flatten(), b), np.outer,
+          (normal((2, 2)), normal((3,))), (ops.Mul, ops.Reshape)),
+    OpRow("cross", lambda a, b: a.cross(b), torch.linalg.cross, np.cross, (normal((4, 3)), normal((4, 3))),
+          (ops.Mul, ops.Sub, ops.Concatenate)),
+    OpRow("cross_broadcast_axis0", lambda a, b: autograd.cross(a, b, axis=0),
+          lambda a, b: torch.linalg.cross(a, b.expand(3, 4), dim=0), lambda a, b: np.cross(a, b, axis=0),
+          (normal((3, 4)), normal((3, 1))), (ops.Mul, ops.Transpose), tags=("broadcast",)),
+    # --- einsum (one primitive)
+    _einsum_row("matmul", "ij,jk->ik", ((3, 4), (4, 2))),
+    _einsum_row("implicit_output", "jk,ij", ((4, 2), (3, 4))),
+    _einsum_row("batched_ellipsis_broadcast", "...ij,...jk->...ik", ((2, 1, 3, 4), (5, 4, 2))),
+    _einsum_row("transpose", "ij->ji", ((3, 4),)),
+    _einsum_row("trace", "ii", ((3, 3),)),
+    _einsum_row("diagonal", "ii->i", ((3, 3),)),
+    _einsum_row("repeated_and_summed", "iij->j", ((3, 3, 2),)),
+    _einsum_row("outer", "i,j->ij", ((3,), (4,))),
+    _einsum_row("dot", "i,i->", ((4,), (4,))),
+    _einsum_row("three_operands", "ij,jk,kl->il", ((2, 3), (3, 4), (4, 2))),
+    _einsum_row("sum_all", "ijk->", ((2, 3, 4),)),
+    _einsum_row("attention_scores", "bhqd,bhkd->bhqk", ((2, 2, 3, 4), (2, 2, 5, 4))),
+    _einsum_row("size_one_broadcast", "ij,ij->ij", ((1, 3), (2, 3))),
+    _einsum_row("scalar_operand", ",ij->ij", ((), (2, 3))),
+    _einsum_row("ellipsis_summed", "...i->i", ((2, 3, 4),), numpy_fn=lambda a: a.reshape(-1, 4).sum(0)),
+    _einsum_row("empty_contraction", "ij,jk->ik", ((2, 0), (0, 3))),
+    # --- nn.functional composites: activations, attention, embeddings, normalisation, losses
+    OpRow("gelu", F.gelu, torch_F.gelu, _np_gelu, (uniform(S, -4, 4),), (ops.Erf, ops.Mul)),
+    OpRow("gelu_tanh", lambda a: F.gelu(a, approximate="tanh"), lambda a: torch_F.gelu(a, approximate="tanh"),
+          lambda a: 0.5 * a * (1 + np.tanh(np.sqrt(2 / np.pi) * (a + 0.044715 * a ** 3))), (uniform(S, -4, 4),),
+          (ops.Tanh,)),
+    OpRow("silu", F.silu, torch_F.silu, lambda a: a / (1 + np.exp(-a)), (normal(S),), (ops.Sigmoid, ops.Mul)),
+    OpRow("mish", F.mish, torch_F.mish, lambda a: a * np.tanh(np.log1p(np.exp(a))), (normal(S),), (ops.Tanh,)),
+    OpRow("selu", F.selu, torch_F.selu, lambda a: 1.0507009873554805 * np.where(a > 0, a, 1.6732632423543772 * np.expm1(a)),
+          (away_from_zero(S),), (ops.Where, ops.Exp)),
+    OpRow("hardtanh", F.hardtanh, torch_F.hardtanh, lambda a: np.clip(a, -1, 1),
+          (fixed([[-2.0, -0.5, 0.3], [0.99, 1.7, -1.2]]),), (ops.Where,)),
+    OpRow("hardtanh_at_bounds_tie", lambda a: F.hardtanh(a, -0.5, 2.0), lambda a: torch_F.hardtanh(a, -0.5, 2.0),
+          lambda a: np.clip(a, -0.5, 2.0), (fixed([-0.5, 0.0, 2.0, 3.0]),), (ops.Where,), numeric_check=False,
+          tags=("tie",)),
+    OpRow("logsigmoid", F.logsigmoid, torch_F.logsigmoid, lambda a: -np.logaddexp(0, -a), (normal(S),), (ops.Log1p,)),
+    OpRow("logsigmoid_extreme", F.logsigmoid, torch_F.logsigmoid, lambda a: -np.logaddexp(0, -a),
+          (fixed([-1000.0, -40.0, 0.0, 40.0, 1000.0]),), (ops.Log1p,), numeric_check=False, tags=("stable",)),
+    OpRow("attention", F.scaled_dot_product_attention, torch_F.scaled_dot_product_attention, _np_attention,
+          (normal((2, 3, 4)), normal((2, 5, 4)), normal((2, 5, 3))), (ops.MatMul, ops.Exp)),
+    OpRow("attention_mask_blocked_row", lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=_ATTENTION_MASK),
+          lambda q, k, v: torch_F.scaled_dot_product_attention(q, k, v, attn_mask=_t(_ATTENTION_MASK)),
+          lambda q, k, v: _np_attention(q, k, v, _ATTENTION_MASK),
+          (normal((2, 3, 4)), normal((2, 5, 4)), normal((2, 5, 3))), (ops.MatMul, ops.Where)),
+    OpRow("attention_causal_scaled", lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
+          lambda q, k, v: torch_F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
+          lambda q, k, v: _np_attention(q * 0.3 * 2, k, v, np.tri(4, 4, dtype=bool)),
+          (normal((2, 2, 4, 4)), normal((2, 2, 4, 4)), normal((2, 2, 4, 3))), (ops.MatMul, ops.Where)),
+    OpRow("attention_float_mask", lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+          lambda q, k, v, m: torch_F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+          lambda q, k, v, m: _np_softmax(q @ np.swapaxes(k, -1, -2) / 2 + m, -1) @ v,
+          (normal((2, 3, 4)), normal((2, 5, 4)), normal((2, 5, 3)), normal((3, 5))), (ops.MatMul, ops.Add),
+          tags=("broadcast",)),
+    OpRow("attention_grouped_heads", lambda q, k, v: F.scaled_dot_product_attention(q, k, v, enable_gqa=True),
+          lambda q, k, v: torch_F.scaled_dot_product_attention(q, k, v, enable_gqa=True),
+          lambda q, k, v: _np_attention(q, np.repeat(k, 2, -3), np.repeat(v, 2, -3)),
+          (normal((1, 4, 3, 2)), normal((1, 2, 5, 2)), normal((1, 2, 5, 3))), (ops.MatMul, ops.BroadcastTo)),
+    OpRow("embedding_padding", lambda w: F.embedding(_TOKENS, w, padding_idx=3),
+          lambda w: torch_F.embedding(_t(_TOKENS), w, padding_idx=3), lambda w: w[_TOKENS], (normal((5, 4)),),
+          (ops.GetItem, ops.Where), numeric_check=False),  # by definition the padding row gets no gradient
+    OpRow("layer_norm", lambda x, w, b: F.layer_norm(x, (3, 4), w, b), lambda x, w, b: torch_F.layer_norm(x, (3, 4), w, b),
+          lambda x, w, b: (x - x.mean((1, 2), keepdims=True)) / np.sqrt(x.var((1, 2), keepdims=True) + 1e-5) * w + b,
+          (normal((2, 3, 4)), normal((3, 4)), normal((3, 4))), (ops.Sqrt, ops.Sum, ops.Div)),
+    OpRow("group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), lambda x, w, b: torch_F.group_norm(x, 2, w, b),
+          lambda x, w, b: ((x.reshape(2, 2, -1) - x.reshape(2, 2, -1).mean(2, keepdims=True))
+                           / np.sqrt(x.reshape(2, 2, -1).var(2, keepdims=True) + 1e-5)).reshape(x.shape)
+          * w.reshape(4, 1, 1) + b.reshape(4, 1, 1),
+          (normal((2, 4, 3, 2)), normal((4,)), normal((4,))), (ops.Sqrt, ops.Sum)),
+    OpRow("huber_loss", lambda a, b: F.huber_loss(a, b, delta=0.8), lambda a, b: torch_F.huber_loss(a, b, delta=0.8),
+          lambda a, b: np.mean(np.where(np.abs(a - b) < 0.8, 0.5 * (a - b) ** 2, 0.8 * (np.abs(a - b) - 0.4))),
+          (normal(S), normal(S)), (ops.Where, ops.Abs)),
+    OpRow("smooth_l1_loss", lambda a, b: F.smooth_l1_loss(a, b, "none", beta=0.5),
+          lambda a, b: torch_F.smooth_l1_loss(a, b, reduction="none", beta=0.5),
+          lambda a, b: np.where(np.abs(a - b) < 0.5, (a - b) ** 2, np.abs(a - b) - 0.25),
+          (normal(S), normal(S)), (ops.Where, ops.Abs)),
+    OpRow("kl_div_batchmean", lambda a, b: F.kl_div(a, b, "batchmean"),
+          lambda a, b: torch_F.kl_div(a, b, reduction="batchmean"), lambda a, b: np.sum(b * (np.log(b) - a)) / 3,
+          (normal(S), positive(S, 0.1, 1.0)), (ops.Log, ops.Mul)),
+    OpRow("kl_div_log_target", lambda a, b: F.kl_div(a, b, "sum", log_target=True),
+          lambda a, b: torch_F.kl_div(a, b, reduction="sum", log_target=True), lambda a, b: np.sum(np.exp(b) * (b - a)),
+          (normal(S), normal(S)), (ops.Exp,)),
+    OpRow("cross_entropy_probability_target", lambda a, p: F.cross_entropy(a, p, label_smoothing=0.1),
+          lambda a, p: torch_F.cross_entropy(a, p, label_smoothing=0.1),
+          lambda a, p: np.mean(-np.sum((p * 0.9 + 0.025) * np.log(_np_softmax(a, 1)), 1)),
+          (normal(S), positive(S, 0.0, 1.0)), (ops.Exp, ops.Mul)),
+    OpRow("cross_entropy_ignore_index", lambda a: F.cross_entropy(a, _CLASSES, weight=_CLASS_WEIGHT, label_smoothing=0.2),
+          lambda a: torch_F.cross_entropy(a, _t(_CLASSES), weight=_t(_CLASS_WEIGHT), label_smoothing=0.2),
+          lambda a: _np_cross_entropy(a, _CLASSES, _CLASS_WEIGHT, 0.2), (normal((5, 4)),), (ops.Exp, ops.GetItem)),
+]
+
+
+def _np_cross_entropy(a, y, weight, eps):
+    """Reference: PyTorch's weighted, label-smoothed, ignore_index=-100 cross-entropy (mean)."""
+    log_p = np.log(_np_softmax(a, 1))
+    kept = y != -100
+    safe = np.where(kept, y, 0)
+    nll = -log_p[np.arange(len(y)), safe] * weight[safe] * kept
+    smooth = -(log_p * weight).sum(1) * kept
+    total = weight[safe][kept].sum()
+    return (1 - eps) * nll.sum() / total + eps / a.shape[1] * smooth.sum() / total
+
+
 ROWS_BY_NAME = {row.name: row for row in ROWS}
 assert len(ROWS_BY_NAME) == len(ROWS), "row names must be unique"

@@ -152,6 +152,14 @@ ACTIVATIONS = [
     (nn.LogSoftmax(dim=1), torch.nn.LogSoftmax(dim=1)),
     (nn.PReLU(), torch.nn.PReLU()),
     (nn.PReLU(3, init=0.1), torch.nn.PReLU(3, init=0.1)),
+    (nn.GELU(), torch.nn.GELU()),
+    (nn.GELU("tanh"), torch.nn.GELU(approximate="tanh")),
+    (nn.SiLU(), torch.nn.SiLU()),
+    (nn.Mish(), torch.nn.Mish()),
+    (nn.SELU(), torch.nn.SELU()),
+    (nn.Hardtanh(), torch.nn.Hardtanh()),
+    (nn.Hardtanh(-2.5, 0.0), torch.nn.Hardtanh(-2.5, 0.0)),
+    (nn.LogSigmoid(), torch.nn.LogSigmoid()),
 ]
 
 
@@ -471,3 +479,107 @@ def test_a_two_layer_network_learns_xor():
                 p -= 0.5 * p.grad
     assert loss.item() < 0.05
     np.testing.assert_array_equal(model(Tensor(x)).data > 0, y > 0.5)
+
+
+# ----- embeddings, layer and group normalisation (issue #17) ------------------------------------
+@pytest.mark.parametrize("padding_idx", [None, 2, -1])
+def test_embedding_matches_torch_and_padding_gets_no_gradient(padding_idx):
+    ours, theirs = nn.Embedding(6, 4, padding_idx=padding_idx, generator=0), torch.nn.Embedding(6, 4, padding_idx=padding_idx).double()
+    copy_params(ours, theirs)
+    tokens = np.array([[1, 2, 5], [2, 2, 0]])
+    out = ours(tokens)
+    upstream = rng.standard_normal(out.shape)
+    (out * upstream).sum().backward()
+    tout = theirs(torch.from_numpy(tokens))
+    tout.backward(torch.from_numpy(upstream))
+    np.testing.assert_allclose(out.data, tout.detach().numpy())
+    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy())
+    if padding_idx is not None:
+        assert not ours.weight.data[padding_idx].any() and not ours.weight.grad.data[padding_idx].any()
+    assert out.shape == (2, 3, 4)
+
+
+def test_embedding_is_reproducible_float32_and_checks_indices():
+    a, b = nn.Embedding(5, 3, generator=7), nn.Embedding(5, 3, generator=7)
+    np.testing.assert_array_equal(a.weight.data, b.weight.data)
+    assert abs(nn.Embedding(1000, 10, generator=1).weight.data.std() - 1) < 0.05  # N(0, 1), as PyTorch
+    small = nn.Embedding(5, 3, dtype=np.float32)
+    out = small(np.array([0, 4]))
+    out.sum().backward()
+    assert out.dtype == small.weight.grad.dtype == np.float32
+    with pytest.raises(IndexError, match="index 5 is out of range for 5 embeddings"):
+        small(np.array([1, 5]))
+    with pytest.raises(TypeError, match="integer indices"):
+        small(np.array([1.0]))
+    with pytest.raises(ValueError, match="padding_idx 5"):
+        nn.Embedding(5, 3, padding_idx=5)
+
+
+@pytest.mark.parametrize("ours, theirs, shape", [
+    (nn.LayerNorm(5), torch.nn.LayerNorm(5), (4, 5)),
+    (nn.LayerNorm((3, 5)), torch.nn.LayerNorm((3, 5)), (2, 3, 5)),
+    (nn.LayerNorm(5, bias=False), torch.nn.LayerNorm(5, bias=False), (2, 3, 5)),
+    (nn.LayerNorm(5, elementwise_affine=False), torch.nn.LayerNorm(5, elementwise_affine=False), (2, 5)),
+    (nn.GroupNorm(2, 4), torch.nn.GroupNorm(2, 4), (3, 4, 5)),
+    (nn.GroupNorm(1, 4), torch.nn.GroupNorm(1, 4), (2, 4, 3, 3)),
+    (nn.GroupNorm(4, 4, affine=False), torch.nn.GroupNorm(4, 4, affine=False), (2, 4, 3)),
+])
+def test_layer_and_group_norm_match_torch(ours, theirs, shape):
+    with no_grad():  # non-trivial scale and shift
+        for p in ours.parameters():
+            p[...] = rng.uniform(0.5, 2, p.shape)
+    compare(ours, theirs, rng.standard_normal(shape) * 3 + 1)
+    ours.eval(), theirs.eval()  # no running statistics: the same in eval
+    compare(ours, theirs, rng.standard_normal(shape))
+
+
+def test_layer_and_group_norm_keep_float32_and_check_shapes():
+    x = Tensor(rng.standard_normal((2, 4, 3)).astype(np.float32), requires_grad=True)
+    for layer in (nn.LayerNorm(3, dtype=np.float32), nn.GroupNorm(2, 4, dtype=np.float32)):
+        out = layer(x)
+        out.sum().backward()
+        assert out.dtype == x.grad.dtype == np.float32
+    with pytest.raises(ValueError, match="normalized_shape"):
+        nn.LayerNorm(4)(x)
+    with pytest.raises(ValueError, match=r"GroupNorm\(2, 6\).*\(N, 6, \.\.\.\)"):
+        nn.GroupNorm(2, 6)(x)
+    with pytest.raises(ValueError, match="divisible"):
+        nn.GroupNorm(3, 4)
+
+
+# ----- attention (issue #17) ----------------------------------------------------------------------
+def test_attention_matches_torch_with_a_broadcast_mask_and_keeps_float32():
+    q, k, v = rng.standard_normal((2, 3, 4, 8)), rng.standard_normal((2, 3, 6, 8)), rng.standard_normal((2, 3, 6, 5))
+    mask = rng.random((1, 3, 4, 6)) > 0.3
+    mask[0, 1, 2] = False  # a query that may attend to nothing: zeros, as PyTorch
+    ours = [Tensor(a, requires_grad=True) for a in (q, k, v)]
+    out = F.scaled_dot_product_attention(*ours, attn_mask=mask)
+    theirs = [torch.tensor(a, requires_grad=True) for a in (q, k, v)]
+    tout = torch.nn.functional.scaled_dot_product_attention(*theirs, attn_mask=torch.from_numpy(mask))
+    upstream = rng.standard_normal(out.shape)
+    (out * upstream).sum().backward()
+    tout.backward(torch.from_numpy(upstream))
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), atol=1e-12)
+    assert not out.data[:, 1, 2].any()
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), atol=1e-12)
+    small = [Tensor(a.astype(np.float32)) for a in (q, k, v)]
+    assert F.scaled_dot_product_attention(*small, is_causal=True).dtype == np.float32
+
+
+def test_attention_dropout_is_seeded_and_inverted():
+    q = Tensor(rng.standard_normal((1, 4, 8)))
+    first = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5, generator=3)
+    again = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5, generator=3)
+    np.testing.assert_array_equal(first.data, again.data)
+    plain = F.scaled_dot_product_attention(q, q, q)
+    assert not np.allclose(first.data, plain.data)
+    # inverted dropout of the attention weights: kept weights doubled, the draws of the seeded generator
+    weights = torch.softmax(torch.from_numpy(q.data @ q.data.transpose(0, 2, 1) / np.sqrt(8)), -1).numpy()
+    keep = np.random.default_rng(4).random(weights.shape) >= 0.5
+    dropped = F.scaled_dot_product_attention(q, q, Tensor(np.eye(4)[None]), dropout_p=0.5, generator=4)
+    np.testing.assert_allclose(dropped.data, weights * keep * 2)
+    with pytest.raises(ValueError, match="not both"):
+        F.scaled_dot_product_attention(q, q, q, attn_mask=np.ones((4, 4), bool), is_causal=True)
+    with pytest.raises(ValueError, match=r"query \(\.\.\., L, d\)"):
+        F.scaled_dot_product_attention(q, Tensor(np.ones((1, 4, 3))), q)

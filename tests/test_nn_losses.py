@@ -196,3 +196,83 @@ def test_regression_and_bce_errors():
         F.mse_loss(Tensor(np.zeros((4, 1))), np.zeros(4))
     with pytest.raises(ValueError, match="binary_cross_entropy_with_logits"):
         F.binary_cross_entropy(Tensor(np.array([2.0, -1.0])), np.array([1.0, 0.0]))
+
+
+# ----- issue #17: ignore_index, probability targets with gradients, Huber, smooth L1, KL ----------
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.3])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("ignore_index", [-100, 1])
+def test_cross_entropy_ignore_index_matches_torch(reduction, label_smoothing, weighted, ignore_index):
+    logits, target = rng.standard_normal((7, 4)) * 2, np.array([0, -100, 3, 1, 1, 2, -100])
+    if ignore_index == 1:
+        target = np.where(target == -100, 0, target)  # an ignored class inside the range
+    kwargs = dict(reduction=reduction, label_smoothing=label_smoothing, ignore_index=ignore_index)
+    if weighted:
+        kwargs["weight"] = rng.uniform(0.5, 2, 4)
+    compare(F.cross_entropy, TF.cross_entropy, logits, target, **kwargs)
+    if not label_smoothing:
+        compare(F.nll_loss, TF.nll_loss, np.log(rng.dirichlet(np.ones(4), 7)), target,
+                **{k: v for k, v in kwargs.items() if k != "label_smoothing"})
+
+
+def test_cross_entropy_ignore_index_for_images_and_when_everything_is_ignored():
+    images, pixels = rng.standard_normal((2, 3, 4, 5)), rng.integers(0, 3, (2, 4, 5))
+    pixels[0, :2] = -100
+    for reduction in REDUCTIONS:
+        compare(F.cross_entropy, TF.cross_entropy, images, pixels, reduction=reduction)
+    nothing = F.cross_entropy(Tensor(np.zeros((2, 3))), np.array([-100, -100]))
+    assert np.isnan(nothing.item())  # 0 / 0, as PyTorch
+    assert F.cross_entropy(Tensor(np.zeros((2, 3))), np.array([-100, -100]), reduction="sum").item() == 0
+    float32 = F.cross_entropy(Tensor(np.zeros((3, 4), np.float32)), np.array([1, -100, 2]), weight=np.ones(4))
+    assert float32.dtype == np.float32
+    with pytest.raises(IndexError, match=r"class index -1 .*ignore_index=-100"):
+        F.cross_entropy(Tensor(np.zeros((2, 3))), np.array([-1, 0]))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_probability_targets_get_gradients_as_in_torch(weighted):
+    logits, probs = rng.standard_normal((5, 3)), rng.dirichlet(np.ones(3), 5)
+    weight = rng.uniform(0.5, 2, 3) if weighted else None
+    x, p = Tensor(logits, requires_grad=True), Tensor(probs, requires_grad=True)
+    F.cross_entropy(x, p, weight=weight, label_smoothing=0.1).backward()
+    tx, tp = torch.tensor(logits, requires_grad=True), torch.tensor(probs, requires_grad=True)
+    TF.cross_entropy(tx, tp, weight=None if weight is None else torch.from_numpy(weight), label_smoothing=0.1).backward()
+    np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_huber_and_smooth_l1_match_torch_with_target_gradients(reduction):
+    x, y = rng.standard_normal((4, 3)) * 2, rng.standard_normal((4, 3))
+    y[0, 0] = x[0, 0] + 1.0  # |d| == delta: the boundary
+    for delta in (1.0, 0.3):
+        compare(F.huber_loss, TF.huber_loss, x, y, reduction=reduction, delta=delta)
+        compare(nn.HuberLoss(reduction, delta), torch.nn.HuberLoss(reduction, delta), x, y)
+    for beta in (1.0, 0.5, 0.0):
+        compare(F.smooth_l1_loss, TF.smooth_l1_loss, x, y, reduction=reduction, beta=beta)
+        compare(nn.SmoothL1Loss(reduction, beta), torch.nn.SmoothL1Loss(reduction=reduction, beta=beta), x, y)
+    target = Tensor(y, requires_grad=True)
+    F.huber_loss(Tensor(x), target, reduction).sum().backward()
+    their_target = torch.tensor(y, requires_grad=True)
+    TF.huber_loss(torch.tensor(x), their_target, reduction=reduction).sum().backward()
+    np.testing.assert_allclose(target.grad.data, their_target.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["batchmean", "mean", "sum", "none"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_matches_torch_with_target_gradients(reduction, log_target):
+    log_q = np.log(rng.dirichlet(np.ones(4), 3))
+    p = rng.dirichlet(np.ones(4), 3)
+    p[0, 1] = 0.0  # p = 0 contributes 0 (0 log 0)
+    target = np.log(p + 0.1) if log_target else p
+    compare(F.kl_div, TF.kl_div, log_q, target, reduction=reduction, log_target=log_target)
+    compare(nn.KLDivLoss(reduction, log_target), torch.nn.KLDivLoss(reduction=reduction, log_target=log_target),
+            log_q, target)
+    if log_target:  # the gradient of the target (PyTorch's is nan where p = 0 and the target is p)
+        ours, theirs = Tensor(target, requires_grad=True), torch.tensor(target, requires_grad=True)
+        F.kl_div(Tensor(log_q), ours, reduction, log_target=True).sum().backward()
+        TF.kl_div(torch.tensor(log_q), theirs, reduction=reduction, log_target=True).sum().backward()
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), atol=1e-12)
+    with pytest.raises(ValueError, match="batchmean"):
+        nn.KLDivLoss("average")

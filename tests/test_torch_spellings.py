@@ -39,7 +39,8 @@ def public_callables():
             yield f"autograd.{name}", member
 
 
-NO_PYTORCH_COUNTERPART = {"Tensor.sliding_window", "autograd.sliding_window"}  # windows: no dim to spell
+NO_PYTORCH_COUNTERPART = {"Tensor.sliding_window", "autograd.sliding_window",  # windows: no dim to spell
+                          "Tensor.repeat", "autograd.repeat"}  # numpy's repeat; PyTorch's repeat is tile
 
 
 def test_every_function_with_a_numpy_argument_takes_the_pytorch_spelling_too():

@@ -3,17 +3,23 @@
 Composites (mean, var, softmax, ...) live on Tensor and are built from these.
 """
 from autograd.ops.elementwise import (
-    Abs, Add, Binary, Cast, Clip, Clone, Cos, Div, Elementwise, Exp, Log, Log10, Maximum, Mul, Neg, Pow, Relu, Sigmoid, Sin,
-    Sqrt, Sub, Tanh, Unary, Where,
+    Abs, Add, Cast, Clip, Clone, Cos, Div, Exp, Log, Log10, Maximum, Mul, Neg, Pow, Relu, Sigmoid, Sin, Sqrt, Sub,
+    Tanh, Where,
 )
+from autograd.ops.cumulative import Cumprod, Cumsum
+from autograd.ops.einsum import Einsum
 from autograd.ops.linalg import MatMul
 from autograd.ops.reduce import Max, Sum
 from autograd.ops.shape import (
     BroadcastTo, Concatenate, FoldWindows, GetItem, Pad, Reshape, ScatterAdd, SetItem, SlidingWindows, Transpose,
 )
+from autograd.ops.unary import Acos, Asin, Atan, Ceil, Erf, Expm1, Floor, Log1p, Log2, Round, Sign, Trunc
 
 __all__ = [
     "Abs", "Add", "BroadcastTo", "Cast", "Clip", "Clone", "Concatenate", "Cos", "Div", "Exp", "FoldWindows",
     "GetItem", "Log", "Log10", "MatMul", "Max", "Maximum", "Mul", "Neg", "Pad", "Pow", "Relu", "Reshape", "ScatterAdd",
     "SetItem", "Sigmoid", "Sin", "SlidingWindows", "Sqrt", "Sub", "Sum", "Tanh", "Transpose", "Where",
+    # issue #17: more elementwise functions, cumulative operations, einsum
+    "Acos", "Asin", "Atan", "Ceil", "Cumprod", "Cumsum", "Einsum", "Erf", "Expm1", "Floor", "Log1p", "Log2",
+    "Round", "Sign", "Trunc",
 ]
