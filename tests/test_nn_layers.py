@@ -377,8 +377,8 @@ def test_module_to_converts_dtype():
 def test_shape_errors_name_the_shapes():
     with pytest.raises(ValueError, match=r"3 channels.*\(4, 2, 3, 3\)"):
         nn.Conv2d(2, 4, 3)(Tensor(np.ones((1, 3, 5, 5))))
-    with pytest.raises(ValueError, match=r"\(N, C, H, W\).*x.reshape"):
-        F.conv2d(Tensor(np.ones((3, 5, 5))), Tensor(np.ones((1, 3, 2, 2))))
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\).*\(C, H, W\).*x.reshape"):
+        F.conv2d(Tensor(np.ones((5, 5))), Tensor(np.ones((1, 3, 2, 2))))
     with pytest.raises(ValueError, match="does not fit"):
         F.conv2d(Tensor(np.ones((1, 1, 2, 2))), Tensor(np.ones((1, 1, 3, 3))))
     with pytest.raises(ValueError, match=r"in_features=4.*\(2, 5\).*expected 4"):
