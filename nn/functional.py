@@ -382,21 +382,20 @@ def _pool_extent(size: int, kernel: int, stride: int, before: int, after: int, d
 def _pool_windows(x: Tensor, kernel_size, stride, padding, dilation, ceil_mode, d: int, op: str, pad_value=0.0):
     """The values of every pooling window stacked first: (prod(kernel), N, C, *out), so that pooling
     is a max or mean over axis 0 (fast in numpy, unlike a reduction over tiny trailing axes).
-    Also returns the geometry (kernel, stride, padding widths, windows per dimension)."""
+    Also returns the geometry (kernel, stride, dilation, padding widths, windows per dimension)."""
     kernel = as_tuple(kernel_size, d, f"{op} kernel_size", 1)
     stride = kernel if stride is None else as_tuple(stride, d, f"{op} stride", 1)
     dilation = as_tuple(dilation, d, f"{op} dilation", 1)
     widths = padding_widths(padding, d, f"{op} padding")
-    if any(2 * w > k for (b, a), k in zip(widths, kernel) for w in (b, a)):
-        raise ValueError(f"{op}: padding {widths if any(b != a for b, a in widths) else tuple(b for b, _ in widths)} "
-                         f"must be at most half the kernel size {kernel}")
+    if any(2 * w > k for pair, k in zip(widths, kernel) for w in pair):
+        raise ValueError(f"{op}: padding {padding!r} must be at most half the kernel size {kernel}")
     extents = [_pool_extent(size, k, s, b, a, dl, ceil_mode)
                for size, k, s, (b, a), dl in zip(x.shape[2:], kernel, stride, widths, dilation)]
     padded = tuple((b, a + more) for (b, a), (_, more) in zip(widths, extents))
     windows = _windows(x, kernel, stride, padded, dilation, op, pad_value)
     stacked = windows.transpose((*range(2 + d, 2 + 2 * d), *range(2 + d)))
     stacked = stacked.reshape((math.prod(kernel),) + windows.shape[: 2 + d])
-    return stacked, (kernel, stride, widths, tuple(count for count, _ in extents))
+    return stacked, (kernel, stride, dilation, widths, tuple(count for count, _ in extents))
 
 
 def _lowest(dtype: np.dtype):
@@ -412,16 +411,15 @@ def _max_pool(x, kernel_size, stride, padding, dilation, ceil_mode, return_indic
     out = _unbatched(stacked.max(axis=0), unbatched)
     if not return_indices:
         return out
-    return out, _unbatched(_max_indices(stacked.data, x.shape[2:], geometry, dilation, d), unbatched)
+    return out, _unbatched(_max_indices(stacked.data, x.shape[2:], geometry), unbatched)
 
 
-def _max_indices(stacked: np.ndarray, size: tuple, geometry, dilation, d: int) -> Tensor:
+def _max_indices(stacked: np.ndarray, size: tuple, geometry) -> Tensor:
     """Where each maximum sits in its (N, C) plane of the unpadded input, as a flat index
     (the first maximum of a window in scan order, as PyTorch's return_indices)."""
-    kernel, stride, widths, counts = geometry
+    kernel, stride, dilation, widths, counts = geometry
     offsets = np.unravel_index(stacked.argmax(axis=0), kernel)  # which element of the window, per dimension
-    dilation = as_tuple(dilation, d, "dilation", 1)
-    flat = 0
+    flat, d = 0, len(kernel)
     for i in range(d):
         starts = (np.arange(counts[i]) * stride[i] - widths[i][0]).reshape((-1,) + (1,) * (d - 1 - i))
         flat = flat * size[i] + starts + offsets[i] * dilation[i]
@@ -460,7 +458,7 @@ def _window_counts(size: int, kernel: int, stride: int, before: int, after: int,
 
 def _avg_pool(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, d: int, op: str):
     x, unbatched = _batched(as_tensor(x), d, op)
-    stacked, (kernel, stride, widths, counts) = _pool_windows(x, kernel_size, stride, padding, 1, ceil_mode, d, op)
+    stacked, (kernel, stride, _, widths, counts) = _pool_windows(x, kernel_size, stride, padding, 1, ceil_mode, d, op)
     total = stacked.sum(axis=0)
     if divisor_override is not None:
         if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) \

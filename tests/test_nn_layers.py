@@ -232,18 +232,6 @@ def test_interpolate_by_hand():
     np.testing.assert_allclose(F.adaptive_avg_pool1d(x, 1).data, [[[10]]])
 
 
-def test_fold_windows_undoes_sliding_window_counts():
-    """fold(windows(x)) adds every element once per window it is in: ones fold to the counts."""
-    from autograd import fold_windows
-
-    ones = Tensor(np.ones((1, 7)))
-    windows = ones.sliding_window(3, axis=1, stride=2, dilation=2)  # spans 5: windows at 0 and 2
-    np.testing.assert_array_equal(fold_windows(windows, (1, 7), axis=1, stride=2, dilation=2).data,
-                                  [[1, 0, 2, 0, 2, 0, 1]])
-    with pytest.raises(ValueError, match=r"fold_windows: windows of shape \(1, 2, 3\).*\(1, 8\)"):
-        fold_windows(windows, (1, 8), axis=1, stride=1)
-
-
 def test_convolution_and_pooling_refuse_bad_arguments_clearly():
     x = Tensor(np.ones((1, 4, 6, 6)))
     with pytest.raises(ValueError, match=r"groups=3.*divisible by 3"):
