@@ -564,7 +564,9 @@ def _source_scale(size: int, out: int, scale_factor) -> float:
 def _nearest_indices(size: int, out: int, scale_factor, exact: bool) -> np.ndarray:
     """PyTorch's nearest neighbours: floor(i * scale) ('nearest': the top-left one) or
     floor((i + 0.5) * scale) ('nearest-exact': the one under the output pixel's centre), with the
-    position rounded to float32 before the floor as PyTorch does (so the same pixels are picked)."""
+    position rounded to float32 before the floor as PyTorch does: the pixels PyTorch picks for
+    float64 data, whatever the dtype (PyTorch's float32 kernels differ from its float64 ones in
+    a few cases where a position falls exactly on a pixel boundary, e.g. 2 -> 41 nearest-exact)."""
     i = np.arange(out)
     position = (i + 0.5 if exact else i) * _source_scale(size, out, scale_factor)
     return np.minimum(np.floor(position.astype(np.float32)).astype(np.int64), size - 1)
