@@ -9,11 +9,13 @@ import numpy as np
 
 from autograd import ops
 from autograd.ops.einsum import canonical_subscripts
+from autograd.ops.shape import _window_geometry
 from autograd.spellings import split_by_sizes, torch_spellings
 from autograd.tensor import Tensor, _checked_operand, as_tensor
 
 __all__ = [
-    "abs", "all", "allclose", "any", "cat", "clip", "concatenate", "cos", "exp", "log", "log10", "log_softmax",
+    "abs", "all", "allclose", "any", "cat", "clip", "concatenate", "cos", "exp", "fold_windows", "log", "log10",
+    "log_softmax",
     "logsumexp", "matmul", "maximum", "mean", "minimum", "pad", "relu", "sigmoid", "sin", "sliding_window",
     "softmax", "split", "sqrt", "stack", "sum", "tanh", "where",
     # issue #17
@@ -116,8 +118,30 @@ def pad(x, pad_width, value=0.0) -> Tensor:
     return as_tensor(x).pad(pad_width, value)
 
 
-def sliding_window(x, window_shape, axis=None, stride=1) -> Tensor:
-    return as_tensor(x).sliding_window(window_shape, axis=axis, stride=stride)
+def sliding_window(x, window_shape, axis=None, stride=1, dilation=1) -> Tensor:
+    return as_tensor(x).sliding_window(window_shape, axis=axis, stride=stride, dilation=dilation)
+
+
+def fold_windows(windows, shape, axis=None, stride=1, dilation=1) -> Tensor:
+    """The adjoint of sliding_window: zeros of `shape`, with every window in `windows` (cut as
+    x.sliding_window(window_shape, axis, stride, dilation) cuts a tensor x of that shape, the
+    window dimensions last) added back where it was taken; overlaps add up. PyTorch's F.fold
+    ("col2im") for any number of axes: a transposed convolution is a matrix product, then this."""
+    windows, shape = as_tensor(windows), tuple(int(n) for n in shape)
+    window = windows.shape[len(shape):]
+    try:
+        like = np.broadcast_to(np.zeros((), windows.dtype), shape)  # the shape only, no memory
+        expected = ops.SlidingWindows.apply(like, window, axis, stride, dilation).shape if window else None
+    except ValueError:
+        expected = None
+    if expected != windows.shape:
+        raise ValueError(
+            f"fold_windows: windows of shape {windows.shape} are not the windows of a tensor of shape {shape} "
+            f"with axis={axis}, stride={stride}, dilation={dilation} (the window dimensions come last: here "
+            f"{window}, and sliding_window would cut {expected if expected else 'no such windows'}). Check the shapes."
+        )
+    _, axes, strides, dilations = _window_geometry(shape, window, axis, stride, dilation)
+    return ops.FoldWindows.apply(windows, window=window, axes=axes, strides=strides, shape=shape, dilations=dilations)
 
 
 def matmul(a, b) -> Tensor:

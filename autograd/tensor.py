@@ -671,11 +671,12 @@ class Tensor:
         """Pad with a constant, numpy-style: pad_width = ((before, after), ...) or one int."""
         return ops.Pad.apply(self, pad_width=pad_width, value=value)
 
-    def sliding_window(self, window_shape, axis=None, stride=1) -> "Tensor":
+    def sliding_window(self, window_shape, axis=None, stride=1, dilation=1) -> "Tensor":
         """All windows of `window_shape` along `axis`, `stride` apart (numpy's
         sliding_window_view with a step): the window dimensions are appended at the end.
-        For images (N, C, H, W): x.sliding_window((3, 3), axis=(2, 3)) -> (N, C, H-2, W-2, 3, 3)."""
-        return ops.SlidingWindows.apply(self, window_shape=window_shape, axis=axis, stride=stride)
+        For images (N, C, H, W): x.sliding_window((3, 3), axis=(2, 3)) -> (N, C, H-2, W-2, 3, 3).
+        With `dilation` d a window's elements are d apart (it spans d*(w-1)+1 elements)."""
+        return ops.SlidingWindows.apply(self, window_shape=window_shape, axis=axis, stride=stride, dilation=dilation)
 
     @torch_spellings(torch_form=split_by_sizes)
     def split(self, indices_or_sections, axis: int = 0) -> list:

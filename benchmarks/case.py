@@ -23,6 +23,7 @@ MODULES = {
     "W3": "benchmarks.w3_chain",
     "W4": "benchmarks.w4_cnn",
     "W5": "benchmarks.w5_overhead",
+    "W6": "benchmarks.w6_conv_ops",
     "drawing": "benchmarks.drawing",
     "pages": "benchmarks.pages",
 }

@@ -21,7 +21,7 @@ from benchmarks.case import RESULT_PREFIX
 from benchmarks.harness import machine_info
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "drawing", "pages")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "drawing", "pages")
 W3_CAP_S = 60.0  # a W3 size predicted to need longer than this (per run) is skipped and said so
 
 
@@ -62,6 +62,11 @@ def plan(quick: bool, workloads, with_torch: bool) -> list[dict]:
             for impl in ("chalkgrad", "numpy", "torch"):
                 inner_n = 50 if quick else inner
                 cases.append(case("W5", mode, impl, {"mode": mode, "inner": inner_n}, 1, 15, 10.0, inner=inner_n))
+    if "W6" in workloads:
+        for op in ("conv1d", "conv_transpose2d"):
+            for impl in ("chalkgrad", "numpy", "torch"):
+                cases.append(case("W6", op, impl, {"op": op, "size": "quick" if quick else "full"}, 3, 30, 10.0,
+                                  processes=1 if quick else 3))
     if "drawing" in workloads:
         for operations in ((30,) if quick else (10**2, 10**3, 10**4)):
             cases.append(case("drawing", f"{operations:,} ops", "chalkgrad",
@@ -204,7 +209,7 @@ def _agree(group: dict) -> bool | None:
     others = [r["check"] for impl, r in group.items() if impl != "chalkgrad" and r.get("check")]
     if not mine or not others:
         return None
-    float32 = group["chalkgrad"]["workload"] == "W4" or group["chalkgrad"]["params"].get("dtype") == "float32"
+    float32 = group["chalkgrad"]["workload"] in ("W4", "W6") or group["chalkgrad"]["params"].get("dtype") == "float32"
     rtol = TOLERANCE["float32"] if float32 else TOLERANCE["default"]
     for check in others:
         for mine_values, other_values in zip(mine, check):
@@ -310,7 +315,7 @@ def render(summary: dict, machine: dict, quick: bool, with_torch: bool) -> str:
                 lines.append(f"W1 micrograd-style pure-Python Value (context): {format_time(m)}, "
                              f"chalkgrad is {r['times']['chalkgrad'] / m:.2f}x that")
     for r in summary["rows"]:
-        if r["workload"] in ("W2", "W4") and r["faults"]:
+        if r["workload"] in ("W2", "W4", "W6") and r["faults"]:
             counts = ", ".join(f"{impl} {r['faults'][impl]:,.0f}" for impl in ("chalkgrad", "numpy", "torch")
                                if impl in r["faults"])
             lines.append(f"{r['workload']} {r['case']} page faults per step: {counts}")

@@ -9,7 +9,7 @@ from nn import functional, init  # noqa: I001 - functional first: the layers bui
 from nn.activation import (
     ELU, GELU, SELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh,
 )
-from nn.conv import AvgPool2d, Conv2d, MaxPool2d
+from nn.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from nn.embedding import Embedding
 from nn.functional import elastic_net_penalty, l1_penalty, l2_penalty
 from nn.init import manual_seed
@@ -20,6 +20,8 @@ from nn.loss import (
 )
 from nn.module import Module, ModuleList, Parameter, Sequential
 from nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AvgPool1d, AvgPool2d, AvgPool3d,
+                        MaxPool1d, MaxPool2d, MaxPool3d, Upsample)
 from nn.serialization import load, save
 from nn import data, training  # training utilities: batches, toy data, fit, ensembles, search
 from nn.data import DataLoader
@@ -28,7 +30,9 @@ from nn.training import EarlyStopping, Ensemble, fit
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList",
     "Linear", "DropConnect", "Maxout", "Dropout", "Flatten", "Identity",
-    "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d",
+    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+    "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "Upsample", "BatchNorm1d", "BatchNorm2d",
     "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "PReLU", "ELU", "Softplus", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "MultiMarginLoss",
     "l1_penalty", "l2_penalty", "elastic_net_penalty",

@@ -13,13 +13,16 @@ import math
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, graph_scope, maximum, no_grad, where
+from autograd import Tensor, as_tensor, fold_windows, graph_scope, maximum, no_grad, where
 from nn.data.batching import one_hot as _one_hot_array
 from nn.init import get_generator
 
 __all__ = [
     "relu", "leaky_relu", "prelu", "elu", "softplus", "sigmoid", "tanh", "softmax", "log_softmax", "maxout",
-    "linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "dropconnect", "batch_norm",
+    "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "interpolate",
+    "dropout", "dropconnect", "batch_norm",
     "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
     "nll_loss", "multi_margin_loss", "l1_penalty", "l2_penalty", "elastic_net_penalty", "one_hot",
     # issue #17
@@ -131,92 +134,532 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out + bias if bias is not None else out
 
 
+# ----- convolution, pooling and resampling ---------------------------------------------------
+# 1-, 2- and 3-d versions share one N-d implementation each; d = the number of spatial dimensions.
+# Inputs are (N, C, *spatial) or, as in PyTorch, unbatched (C, *spatial).
+_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
+_KERNEL = {1: "k", 2: "kh, kw", 3: "kd, kh, kw"}
+
+
+def as_tuple(value, n: int, name: str, smallest: int = 0) -> tuple[int, ...]:
+    """(value,) * n for one int, or the given n ints; each an int >= smallest (e.g. a kernel size)."""
+    values = (value,) * n if np.ndim(value) == 0 else tuple(value)
+    if len(values) != n or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < smallest
+                               for v in values):
+        several = {1: "a 1-tuple", 2: "a pair", 3: "a triple"}.get(n, f"{n}")
+        raise ValueError(f"{name} must be an int >= {smallest} or {several} of them, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
 def as_pair(value, name: str, smallest: int = 0) -> tuple[int, int]:
-    """(value, value) for one int, or the given pair; each an int >= smallest (e.g. a kernel size)."""
-    pair = (value, value) if np.ndim(value) == 0 else tuple(value)
-    if len(pair) != 2 or any(not isinstance(v, (int, np.integer)) or v < smallest for v in pair):
-        raise ValueError(f"{name} must be an int >= {smallest} or a pair of them, got {value!r}")
-    return int(pair[0]), int(pair[1])
+    """(value, value) for one int, or the given pair; each an int >= smallest."""
+    return as_tuple(value, 2, name, smallest)
 
 
-def _check_image(x: Tensor, op: str) -> None:
-    if x.ndim != 4:
+def padding_widths(padding, n: int, name: str) -> tuple[tuple[int, int], ...]:
+    """((before, after), ...) for n spatial dimensions from one int, n ints (the same on both sides,
+    as PyTorch) or n (before, after) pairs (asymmetric, numpy's pad_width style)."""
+    if isinstance(padding, (tuple, list)) and any(isinstance(p, (tuple, list)) for p in padding):
+        if len(padding) == n and all(isinstance(p, (tuple, list)) for p in padding):
+            return tuple(as_pair(p, name) for p in padding)
+        raise ValueError(f"{name}: asymmetric padding is {n} (before, after) pairs, one per spatial dimension; "
+                         f"got {padding!r}")
+    return tuple((p, p) for p in as_tuple(padding, n, name))
+
+
+def _batched(x: Tensor, d: int, op: str) -> tuple[Tensor, bool]:
+    """x as (N, C, *spatial), and whether it came unbatched as (C, *spatial)."""
+    if x.ndim == d + 2:
+        return x, False
+    if x.ndim == d + 1:
+        return x.reshape((1,) + x.shape), True
+    example = "a batch of images" if d == 2 else f"a batch of {d}-d signals"
+    raise ValueError(
+        f"{op}: expected {example} of shape (N, C, {_SPATIAL[d]}) or one of shape (C, {_SPATIAL[d]}), "
+        f"got shape {x.shape}. Add the missing dimensions with x.reshape(...)."
+    )
+
+
+def _unbatched(out: Tensor, unbatched: bool) -> Tensor:
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def _windows(x: Tensor, kernel, stride, widths, dilation, op: str, pad_value=0.0) -> Tensor:
+    """Pad the spatial dimensions of (N, C, *spatial), then view every window: (N, C, *out, *kernel)."""
+    d = len(kernel)
+    if any(w for pair in widths for w in pair):
+        x = x.pad(((0, 0), (0, 0)) + tuple(widths), value=pad_value)
+    spans = tuple(dl * (k - 1) + 1 for k, dl in zip(kernel, dilation))
+    if any(k == 0 or span > size for k, span, size in zip(kernel, spans, x.shape[2:])):
+        spread = f" (dilation {dilation}: it spans {'x'.join(map(str, spans))})" if max(dilation) > 1 else ""
         raise ValueError(
-            f"{op}: expected a batch of images of shape (N, C, H, W), got shape {x.shape}. "
-            "For a single image add the batch dimension: x.reshape(1, *x.shape)."
+            f"{op}: a {'x'.join(map(str, kernel))} kernel{spread} does not fit in the (padded) "
+            f"{'x'.join(map(str, x.shape[2:]))} input (input shape {x.shape}); use a smaller kernel or more padding"
         )
+    return x.sliding_window(kernel, axis=tuple(range(2, 2 + d)), stride=stride, dilation=dilation)
 
 
-def _windows(x: Tensor, kernel, stride, padding, op: str, pad_value: float = 0.0) -> Tensor:
-    """Pad H and W, then view every kh x kw window: (N, C, OH, OW, kh, kw)."""
-    kh, kw = kernel
-    ph, pw = padding
-    if ph or pw:
-        x = x.pad(((0, 0), (0, 0), (ph, ph), (pw, pw)), value=pad_value)
-    if kh > x.shape[2] or kw > x.shape[3] or kh == 0 or kw == 0:
-        raise ValueError(
-            f"{op}: a {kh}x{kw} kernel does not fit in the (padded) {x.shape[2]}x{x.shape[3]} image "
-            f"(input shape {x.shape}); use a smaller kernel or more padding"
-        )
-    return x.sliding_window((kh, kw), axis=(2, 3), stride=stride)
+def _conv_widths(padding, kernel, stride, dilation, op: str):
+    """Padding widths for a convolution: numbers or pairs, 'valid' (none) or 'same' (the output
+    keeps the input's size; odd totals put the extra element after, as PyTorch does)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * len(kernel)
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(f"{op}: padding='same' needs stride 1 (got stride {stride}); pad by hand for "
+                                 "a strided convolution")
+            totals = [dl * (k - 1) for k, dl in zip(kernel, dilation)]
+            return tuple((t // 2, t - t // 2) for t in totals)
+        raise ValueError(f"{op}: padding must be a number, pairs of numbers, 'same' or 'valid', got {padding!r}")
+    return padding_widths(padding, len(kernel), f"{op} padding")
 
 
-def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0) -> Tensor:
-    """2-D convolution (cross-correlation, as in every deep-learning library):
-    out[n, o, i, j] = b[o] + sum_{c, u, v} x_padded[n, c, i*s + u, j*s + v] * w[o, c, u, v].
+def _check_groups(groups, op: str) -> int:
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{op}: groups must be an int >= 1, got {groups!r}")
+    return int(groups)
 
-    Computed as ONE matrix product ("im2col"): the windows are unrolled into a matrix with one
-    column per output pixel (C*kh*kw rows, N*OH*OW columns), and the weights, reshaped to
-    (O, C*kh*kw), multiply it. Output size: OH = (H + 2*padding - kh) // stride + 1 (same for OW)."""
+
+def _check_weight(weight: Tensor, d: int, op: str, layout: str) -> None:
+    if weight.ndim != d + 2:
+        raise ValueError(f"{op}: the weight must have shape {layout}, got {weight.shape}")
+
+
+def _check_bias(bias, channels: int, op: str) -> None:
+    if bias is not None and tuple(bias.shape) != (channels,):
+        raise ValueError(f"{op}: the bias must have shape ({channels},) (one per output channel), got {bias.shape}")
+
+
+def _conv(x, weight, bias, stride, padding, dilation, groups, d: int, op: str) -> Tensor:
+    """N-d convolution (cross-correlation, as in every deep-learning library):
+    out[n, o, i] = b[o] + sum_{c in o's group, u} x_padded[n, c, i*s + u*dilation] * w[o, c, u]
+    (i and u run over the d spatial positions). Computed as ONE (batched over groups) matrix
+    product, "im2col": the windows unrolled into a matrix with one column per output position
+    (C/G * prod(kernel) rows, N * prod(out) columns) times the weights reshaped to (O/G, C/G*prod(kernel)).
+    Output size per dimension: (L + before + after - dilation*(k-1) - 1) // stride + 1."""
     x, weight = as_tensor(x), as_tensor(weight)
-    _check_image(x, "conv2d")
-    if weight.ndim != 4:
-        raise ValueError(f"conv2d: the weight must have shape (out_channels, in_channels, kh, kw), got {weight.shape}")
-    if x.shape[1] != weight.shape[1]:
+    x, unbatched = _batched(x, d, op)
+    _check_weight(weight, d, op, f"(out_channels, in_channels // groups, {_KERNEL[d]})")
+    groups, channels = _check_groups(groups, op), x.shape[1]
+    out_channels, group_channels = weight.shape[:2]
+    if groups == 1 and channels != group_channels:
         raise ValueError(
-            f"conv2d: the input has {x.shape[1]} channels (shape {x.shape}) but the weight of shape "
-            f"{weight.shape} expects {weight.shape[1]} input channels. Set in_channels={x.shape[1]} "
-            "or check the previous layer's out_channels."
+            f"{op}: the input has {channels} channels (shape {x.shape}) but the weight of shape {weight.shape} "
+            f"expects {group_channels} input channels. Set in_channels={channels} or check the previous layer's "
+            "out_channels."
         )
-    out_channels, channels, kh, kw = weight.shape
-    windows = _windows(x, (kh, kw), as_pair(stride, "conv2d stride", 1), as_pair(padding, "conv2d padding"), "conv2d")
-    n, _, oh, ow = windows.shape[:4]
-    # (C, kh, kw, N, OH, OW): this order copies fast (rows of the image stay contiguous)
-    columns = windows.transpose(1, 4, 5, 0, 2, 3).reshape(channels * kh * kw, n * oh * ow)
+    if channels % groups or out_channels % groups or channels // groups != group_channels:
+        raise ValueError(
+            f"{op}: with groups={groups} the input's {channels} channels (shape {x.shape}) and the weight's "
+            f"{out_channels} output channels must be divisible by {groups}, and the weight (shape {weight.shape}) "
+            f"must expect {channels} // {groups} input channels per group in its dimension 1"
+        )
+    _check_bias(bias, out_channels, op)
+    kernel = weight.shape[2:]
+    stride, dilation = as_tuple(stride, d, f"{op} stride", 1), as_tuple(dilation, d, f"{op} dilation", 1)
+    windows = _windows(x, kernel, stride, _conv_widths(padding, kernel, stride, dilation, op), dilation, op)
+    n, out_size = windows.shape[0], windows.shape[2 : 2 + d]
+    rows, positions = group_channels * math.prod(kernel), n * math.prod(out_size)
+    # (G, C/G, *kernel, N, *out): in this order the copy is fast (rows of the image stay contiguous)
+    grouped = windows.reshape((n, groups, group_channels) + windows.shape[2:])
+    columns = grouped.transpose((1, 2, *range(3 + d, 3 + 2 * d), 0, *range(3, 3 + d))).reshape(groups, rows, positions)
     if x.name and not columns.requires_grad:  # a named input (images) stays visible in drawings
         columns.name = f"{x.name} (im2col)"
-    out = weight.reshape(out_channels, channels * kh * kw) @ columns  # (O, N*OH*OW)
+    out = (weight.reshape(groups, out_channels // groups, rows) @ columns).reshape(out_channels, positions)
     if bias is not None:
         out = out + bias.reshape(out_channels, 1)
-    return out.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3)
+    out = out.reshape((out_channels, n) + out_size).transpose((1, 0, *range(2, 2 + d)))
+    return _unbatched(out, unbatched)
 
 
-def _pooled_windows(x: Tensor, kernel_size, stride, padding, op: str, pad_value: float = 0.0) -> Tensor:
-    """The kh*kw values of every pooling window, stacked first: (kh*kw, N, C, OH, OW), so that
-    pooling is a max or mean over axis 0 (fast in numpy, unlike a reduction over tiny axes)."""
-    _check_image(x, op)
-    kernel = as_pair(kernel_size, f"{op} kernel_size", 1)
-    padding = as_pair(padding, f"{op} padding")
-    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
-        raise ValueError(f"{op}: padding {padding} must be at most half the kernel size {kernel}")
-    stride = kernel if stride is None else as_pair(stride, f"{op} stride", 1)
-    windows = _windows(x, kernel, stride, padding, op, pad_value)
-    return windows.transpose(4, 5, 0, 1, 2, 3).reshape((kernel[0] * kernel[1],) + windows.shape[:4])
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """1-d convolution of (N, C, L) (or (C, L)) with weight (O, C/groups, k); see conv2d."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
-def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    """out[n, c, i, j] = max of the kh x kw window at (i*s, j*s); stride defaults to kernel_size;
-    padding adds -inf borders. The gradient goes to the window's maximum (shared evenly if
-    several are equal)."""
-    return _pooled_windows(as_tensor(x), kernel_size, stride, padding, "max_pool2d", -math.inf).max(axis=0)
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """2-D convolution (cross-correlation, as in every deep-learning library) of (N, C, H, W) with
+    weight (O, C/groups, kh, kw):
+    out[n, o, i, j] = b[o] + sum_{c, u, v} x_padded[n, c, i*s + u*dilation, j*s + v*dilation] * w[o, c, u, v],
+    c running over o's group of input channels (groups=C: depthwise). Computed as ONE matrix
+    product ("im2col"): the windows are unrolled into a matrix with one column per output pixel
+    (C*kh*kw rows, N*OH*OW columns), and the weights, reshaped to (O, C*kh*kw), multiply it.
+    Output size: OH = (H + 2*padding - dilation*(kh-1) - 1) // stride + 1 (same for OW).
+    padding: an int, a pair, ((top, bottom), (left, right)) for asymmetric padding, 'valid' or 'same'."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
-def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    """out[n, c, i, j] = mean of the kh x kw window at (i*s, j*s); stride defaults to kernel_size;
-    zero padding counts in the mean (as PyTorch's default)."""
-    return _pooled_windows(as_tensor(x), kernel_size, stride, padding, "avg_pool2d").mean(axis=0)
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """3-d convolution of (N, C, D, H, W) (or (C, D, H, W)) with weight (O, C/groups, kd, kh, kw); see conv2d."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
 
+def _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, dilation, d: int, op: str) -> Tensor:
+    """N-d transposed convolution: the adjoint of _conv with respect to its input, so
+    conv_transpose(y, w) is the gradient that conv(x, w) sends back to x for an upstream y.
+
+    Computed as that gradient is: ONE matrix product, wᵀ (per group: (O/G*prod(kernel), C/G)) times
+    the input as columns (C/G, N * prod(in)), gives every input position's contribution to its
+    output window; fold_windows ("col2im") adds the windows up where they overlap. This does
+    exactly the multiplications needed; the alternative (insert stride-1 zeros between the
+    inputs, then an ordinary convolution with the flipped kernel) multiplies stride^d times as
+    many numbers, most of them zeros. The full output (before cropping) has
+    (L - 1)*stride + dilation*(k-1) + 1 positions per dimension; `padding` crops that many from
+    each side and `output_padding` adds positions at the end (it only tells apart the input sizes
+    that a strided convolution maps to the same output size)."""
+    x, weight = as_tensor(x), as_tensor(weight)
+    x, unbatched = _batched(x, d, op)
+    _check_weight(weight, d, op, f"(in_channels, out_channels // groups, {_KERNEL[d]})")
+    groups, channels, group_out = _check_groups(groups, op), x.shape[1], weight.shape[1]
+    if weight.shape[0] != channels or channels % groups:
+        raise ValueError(
+            f"{op}: the input has {channels} channels (shape {x.shape}) but the weight of shape {weight.shape} "
+            f"(in_channels, out_channels // groups, {_KERNEL[d]}) expects {weight.shape[0]}"
+            + (f", and they must be divisible by groups={groups}" if groups > 1 else "") + ". Check in_channels."
+        )
+    out_channels, group_in = group_out * groups, channels // groups
+    _check_bias(bias, out_channels, op)
+    kernel = weight.shape[2:]
+    stride, dilation = as_tuple(stride, d, f"{op} stride", 1), as_tuple(dilation, d, f"{op} dilation", 1)
+    widths = padding_widths(padding, d, f"{op} padding")
+    extra = as_tuple(output_padding, d, f"{op} output_padding")
+    if any(e >= max(s, dl) for e, s, dl in zip(extra, stride, dilation)):
+        raise ValueError(f"{op}: output_padding {extra} must be smaller than the stride {stride} or the dilation "
+                         f"{dilation} (in each dimension)")
+    n, in_size = x.shape[0], x.shape[2:]
+    full = tuple((i - 1) * s + dl * (k - 1) + 1 for i, s, dl, k in zip(in_size, stride, dilation, kernel))
+    out_size = tuple(f - b - a + e for f, (b, a), e in zip(full, widths, extra))
+    if any(i < 1 for i in in_size) or any(o < 1 for o in out_size):
+        raise ValueError(f"{op}: the output would have size {out_size} for input shape {x.shape}, kernel {kernel}, "
+                         f"stride {stride}, padding {widths}; use less padding")
+    # the input as columns (G, C/G, N*prod(in)), times wᵀ: every position's contribution (G, O/G*K, N*prod(in))
+    columns = x.reshape(n, groups, group_in, math.prod(in_size)).transpose(1, 2, 0, 3)
+    columns = columns.reshape(groups, group_in, n * math.prod(in_size))
+    contributions = weight.reshape(groups, group_in, group_out * math.prod(kernel)).mT @ columns
+    # (G, O/G, *kernel, N, *in) -> (N, G, O/G, *in, *kernel): views, no copy
+    contributions = contributions.reshape((groups, group_out) + kernel + (n,) + in_size)
+    windows = contributions.transpose((2 + d, 0, 1, *range(3 + d, 3 + 2 * d), *range(2, 2 + d)))
+    windows = windows.reshape((n, out_channels) + in_size + kernel)
+    out = fold_windows(windows, (n, out_channels) + full, axis=tuple(range(2, 2 + d)), stride=stride, dilation=dilation)
+    grow = tuple(max(0, e - a) for (_, a), e in zip(widths, extra))  # output_padding beyond the cropped part
+    if any(grow):
+        out = out.pad(((0, 0), (0, 0)) + tuple((0, g) for g in grow))
+    if out.shape[2:] != out_size:
+        out = out[(slice(None), slice(None)) + tuple(slice(b, b + o) for (b, _), o in zip(widths, out_size))]
+    if bias is not None:
+        out = out + bias.reshape((out_channels,) + (1,) * d)
+    return _unbatched(out, unbatched)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """1-d transposed convolution of (N, C, L) with weight (C, O/groups, k); see conv_transpose2d."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
+                           "conv_transpose1d")
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """2-D transposed convolution ("deconvolution", the learnable upsampling of decoders and GANs):
+    the gradient conv2d sends to its input, used as a forward pass. Each input pixel adds its
+    value times the kernel into the output, at its position times the stride:
+        out[n, o, i*s + u*dilation - padding, j*s + v*dilation - padding] += x[n, c, i, j] * w[c, o, u, v]
+    Weight (C, O/groups, kh, kw). Output size: (H - 1)*stride - 2*padding + dilation*(kh-1) +
+    output_padding + 1. Computed as one matrix product and a fold ("col2im"), see _conv_transpose."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
+                           "conv_transpose2d")
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """3-d transposed convolution of (N, C, D, H, W) with weight (C, O/groups, kd, kh, kw); see conv_transpose2d."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 3,
+                           "conv_transpose3d")
+
+
+def _pool_extent(size: int, kernel: int, stride: int, before: int, after: int, dilation: int, ceil_mode: bool):
+    """(number of windows, padding added after the input so that the last one fits) along one
+    dimension. With ceil_mode the last, partial window is kept if it starts inside the input or
+    its padding before (PyTorch's rule)."""
+    span = dilation * (kernel - 1) + 1
+    room = size + before + after - span
+    count = (-(-room // stride) if ceil_mode else room // stride) + 1
+    if ceil_mode and (count - 1) * stride >= size + before:
+        count -= 1
+    return count, max(0, (count - 1) * stride + span - (size + before + after))
+
+
+def _pool_windows(x: Tensor, kernel_size, stride, padding, dilation, ceil_mode, d: int, op: str, pad_value=0.0):
+    """The values of every pooling window stacked first: (prod(kernel), N, C, *out), so that pooling
+    is a max or mean over axis 0 (fast in numpy, unlike a reduction over tiny trailing axes).
+    Also returns the geometry (kernel, stride, dilation, padding widths, windows per dimension)."""
+    kernel = as_tuple(kernel_size, d, f"{op} kernel_size", 1)
+    stride = kernel if stride is None else as_tuple(stride, d, f"{op} stride", 1)
+    dilation = as_tuple(dilation, d, f"{op} dilation", 1)
+    widths = padding_widths(padding, d, f"{op} padding")
+    if any(2 * w > k for pair, k in zip(widths, kernel) for w in pair):
+        raise ValueError(f"{op}: padding {padding!r} must be at most half the kernel size {kernel}")
+    extents = [_pool_extent(size, k, s, b, a, dl, ceil_mode)
+               for size, k, s, (b, a), dl in zip(x.shape[2:], kernel, stride, widths, dilation)]
+    padded = tuple((b, a + more) for (b, a), (_, more) in zip(widths, extents))
+    windows = _windows(x, kernel, stride, padded, dilation, op, pad_value)
+    stacked = windows.transpose((*range(2 + d, 2 + 2 * d), *range(2 + d)))
+    stacked = stacked.reshape((math.prod(kernel),) + windows.shape[: 2 + d])
+    return stacked, (kernel, stride, dilation, widths, tuple(count for count, _ in extents))
+
+
+def _lowest(dtype: np.dtype):
+    """The padding value max pooling ignores: -inf, or the smallest integer of an integer dtype."""
+    if dtype.kind == "f":
+        return -math.inf
+    return False if dtype.kind == "b" else np.iinfo(dtype).min
+
+
+def _max_pool(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices, d: int, op: str):
+    x, unbatched = _batched(as_tensor(x), d, op)
+    stacked, geometry = _pool_windows(x, kernel_size, stride, padding, dilation, ceil_mode, d, op, _lowest(x.dtype))
+    out = _unbatched(stacked.max(axis=0), unbatched)
+    if not return_indices:
+        return out
+    return out, _unbatched(_max_indices(stacked.data, x.shape[2:], geometry), unbatched)
+
+
+def _max_indices(stacked: np.ndarray, size: tuple, geometry) -> Tensor:
+    """Where each maximum sits in its (N, C) plane of the unpadded input, as a flat index
+    (the first maximum of a window in scan order, as PyTorch's return_indices)."""
+    kernel, stride, dilation, widths, counts = geometry
+    offsets = np.unravel_index(stacked.argmax(axis=0), kernel)  # which element of the window, per dimension
+    flat, d = 0, len(kernel)
+    for i in range(d):
+        starts = (np.arange(counts[i]) * stride[i] - widths[i][0]).reshape((-1,) + (1,) * (d - 1 - i))
+        flat = flat * size[i] + starts + offsets[i] * dilation[i]
+    return Tensor(np.asarray(flat, dtype=np.int64))
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """1-d max pooling of (N, C, L) (or (C, L)); see max_pool2d."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1, "max_pool1d")
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """out[n, c, i, j] = max of the kh x kw window at (i*s, j*s) (its elements `dilation` apart);
+    stride defaults to kernel_size; padding adds borders that never win (-inf, or the smallest
+    integer); ceil_mode keeps a last partial window. The gradient goes to the window's maximum
+    (shared evenly if several are equal). return_indices=True also returns each maximum's flat
+    index in its input plane (as PyTorch)."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2, "max_pool2d")
+
+
+def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """3-d max pooling of (N, C, D, H, W) (or (C, D, H, W)); see max_pool2d."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3, "max_pool3d")
+
+
+def _window_counts(size: int, kernel: int, stride: int, before: int, after: int, count: int, include_pad: bool):
+    """How many elements each window along one dimension averages: those inside the input (and
+    inside its padding if include_pad; never the part a ceil_mode window hangs over)."""
+    starts = np.arange(count) * stride - before
+    low, high = (-before, size + after) if include_pad else (0, size)
+    return np.minimum(starts + kernel, high) - np.maximum(starts, low)
+
+
+def _avg_pool(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, d: int, op: str):
+    x, unbatched = _batched(as_tensor(x), d, op)
+    stacked, (kernel, stride, _, widths, counts) = _pool_windows(x, kernel_size, stride, padding, 1, ceil_mode, d, op)
+    total = stacked.sum(axis=0)
+    if divisor_override is not None:
+        if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) \
+                or divisor_override < 1:
+            raise ValueError(f"{op}: divisor_override must be a positive int, got {divisor_override!r}")
+        return _unbatched(total / int(divisor_override), unbatched)
+    per_dim = [_window_counts(size, k, s, b, a, c, count_include_pad)
+               for size, k, s, (b, a), c in zip(x.shape[2:], kernel, stride, widths, counts)]
+    divisor = per_dim[0]
+    for more in per_dim[1:]:
+        divisor = np.multiply.outer(divisor, more)
+    if (divisor == math.prod(kernel)).all():  # every window is full: the plain mean
+        return _unbatched(total / math.prod(kernel), unbatched)
+    return _unbatched(total / divisor.astype(total.dtype if total.dtype.kind == "f" else np.float64), unbatched)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """1-d average pooling of (N, C, L) (or (C, L)); see avg_pool2d."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 1,
+                     "avg_pool1d")
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """out[n, c, i, j] = mean of the kh x kw window at (i*s, j*s); stride defaults to kernel_size.
+    Zero padding counts in the mean (as PyTorch's default) unless count_include_pad=False; a
+    ceil_mode window that hangs over the padding divides by the part that does not;
+    divisor_override replaces the divisor."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2,
+                     "avg_pool2d")
+
+
+def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """3-d average pooling of (N, C, D, H, W) (or (C, D, H, W)); see avg_pool2d."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3,
+                     "avg_pool3d")
+
+
+def _along(x: Tensor, matrix: np.ndarray, axis: int) -> Tensor:
+    """x with dimension `axis` (length L) replaced by matrix @ (that dimension), matrix (M, L):
+    a linear map applied along one axis, as one matrix product."""
+    matrix = Tensor(matrix.astype(x.dtype if x.dtype.kind == "f" else np.float64))
+    if axis == x.ndim - 1:
+        return x @ matrix.T
+    lead, rest = x.shape[:axis], x.shape[axis + 1 :]
+    flat = x.reshape(lead + (x.shape[axis], math.prod(rest)))
+    return (matrix @ flat).reshape(lead + (matrix.shape[0],) + rest)
+
+
+def _averaging_matrix(size: int, out: int) -> np.ndarray:
+    """(out, size): row i averages input elements floor(i*size/out) .. ceil((i+1)*size/out) - 1."""
+    matrix = np.zeros((out, size))
+    for i in range(out):
+        start, stop = (i * size) // out, -(-((i + 1) * size) // out)
+        matrix[i, start:stop] = 1 / (stop - start)
+    return matrix
+
+
+def _output_sizes(output_size, size: tuple, op: str) -> tuple[int, ...]:
+    """An int, or one entry per spatial dimension (None keeps that dimension's size)."""
+    entries = (output_size,) * len(size) if output_size is None or np.ndim(output_size) == 0 else tuple(output_size)
+    if len(entries) != len(size):
+        raise ValueError(f"{op}: output size {output_size!r} needs one entry per spatial dimension {size}")
+    return as_tuple(tuple(n if o is None else o for o, n in zip(entries, size)), len(size), f"{op} output size", 1)
+
+
+def _adaptive_avg_pool(x, output_size, d: int, op: str) -> Tensor:
+    x, unbatched = _batched(as_tensor(x), d, op)
+    out = x
+    for i, target in enumerate(_output_sizes(output_size, x.shape[2:], op)):
+        out = _along(out, _averaging_matrix(x.shape[2 + i], target), 2 + i)
+    return _unbatched(out, unbatched)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """1-d adaptive average pooling of (N, C, L) to (N, C, output_size); see adaptive_avg_pool2d."""
+    return _adaptive_avg_pool(input, output_size, 1, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to a fixed output size (OH, OW), whatever the input size: output row i
+    averages input rows floor(i*H/OH) .. ceil((i+1)*H/OH) - 1 (windows may overlap by one), and
+    likewise for columns. The averages are separable, so each dimension is one matrix product
+    with a (OH, H) averaging matrix (composite: exact, and BLAS-fast)."""
+    return _adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
+    """3-d adaptive average pooling of (N, C, D, H, W); see adaptive_avg_pool2d."""
+    return _adaptive_avg_pool(input, output_size, 3, "adaptive_avg_pool3d")
+
+
+_LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3}
+
+
+def _source_scale(size: int, out: int, scale_factor) -> float:
+    """Input positions per output position: 1/scale_factor when one was given, else size/out."""
+    return 1.0 / scale_factor if scale_factor is not None and scale_factor > 0 else size / out
+
+
+def _nearest_indices(size: int, out: int, scale_factor, exact: bool) -> np.ndarray:
+    """PyTorch's nearest neighbours: floor(i * scale) ('nearest': the top-left one) or
+    floor((i + 0.5) * scale) ('nearest-exact': the one under the output pixel's centre), with the
+    position rounded to float32 before the floor as PyTorch does: the pixels PyTorch picks for
+    float64 data, whatever the dtype (PyTorch's float32 kernels differ from its float64 ones in
+    a few cases where a position falls exactly on a pixel boundary, e.g. 2 -> 41 nearest-exact)."""
+    i = np.arange(out)
+    position = (i + 0.5 if exact else i) * _source_scale(size, out, scale_factor)
+    return np.minimum(np.floor(position.astype(np.float32)).astype(np.int64), size - 1)
+
+
+def _linear_matrix(size: int, out: int, scale_factor, align_corners: bool) -> np.ndarray:
+    """(out, size): row i holds the two weights of linear interpolation at source position
+    i * (size-1)/(out-1) (align_corners: the corner pixels' centres line up) or
+    (i + 0.5) * scale - 0.5, clamped at 0 (pixel areas line up)."""
+    i = np.arange(out)
+    if align_corners:
+        source = i * ((size - 1) / (out - 1) if out > 1 else 0.0)
+    else:
+        source = np.maximum((i + 0.5) * _source_scale(size, out, scale_factor) - 0.5, 0.0)
+    left = np.minimum(np.floor(source.astype(np.float32)).astype(np.int64), size - 1)
+    right = left + (left < size - 1)
+    weight = np.clip(source - left, 0.0, 1.0)
+    matrix = np.zeros((out, size))
+    np.add.at(matrix, (i, left), 1 - weight)
+    np.add.at(matrix, (i, right), weight)
+    return matrix
+
+
+def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    """Resize (N, C, *spatial) to `size`, or by `scale_factor` (output size floor(L * scale_factor)).
+    mode 'nearest' (copies the pixel at floor(i * L/out)), 'nearest-exact' (the pixel under the
+    output pixel's centre), 'linear' / 'bilinear' / 'trilinear' (weights of the two nearest
+    pixels along each dimension; align_corners=True maps the corner pixels onto each other) or
+    'area' (adaptive average pooling). Given a scale_factor, positions use 1/scale_factor (as
+    PyTorch) unless recompute_scale_factor=True. Nearest picks pixels by indexing; the linear
+    modes apply one (out, L) interpolation matrix per dimension (composites: exact and BLAS-fast;
+    a pixel's gradient is the sum of its weights' shares)."""
+    x = as_tensor(input)
+    d = x.ndim - 2
+    if d not in (1, 2, 3):
+        raise ValueError(f"interpolate: expected (N, C, L), (N, C, H, W) or (N, C, D, H, W), got shape {x.shape}. "
+                         "For one image add the batch dimension: x.reshape(1, *x.shape).")
+    if mode not in ("nearest", "nearest-exact", "area", *_LINEAR_MODES):
+        raise ValueError(f"interpolate: mode must be 'nearest', 'nearest-exact', 'linear', 'bilinear', "
+                         f"'trilinear' or 'area', got {mode!r}")
+    if mode in _LINEAR_MODES and _LINEAR_MODES[mode] != d:
+        raise ValueError(f"interpolate: mode {mode!r} is for {_LINEAR_MODES[mode]}-d data (N, C, "
+                         f"{_SPATIAL[_LINEAR_MODES[mode]]}), got shape {x.shape}; use "
+                         f"{next(m for m, n in _LINEAR_MODES.items() if n == d)!r}")
+    if align_corners is not None and mode not in _LINEAR_MODES:
+        raise ValueError(f"interpolate: align_corners is only for the linear modes, not {mode!r}")
+    if antialias:
+        raise ValueError("interpolate: antialias=True is not supported; downsample with mode='area' instead")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    if size is not None:
+        out_size, scales = _output_sizes(size, x.shape[2:], "interpolate"), (None,) * d
+    else:
+        scales = (scale_factor,) * d if np.ndim(scale_factor) == 0 else tuple(scale_factor)
+        if len(scales) != d or any(not isinstance(s, (int, float, np.number)) or s <= 0 for s in scales):
+            raise ValueError(f"interpolate: scale_factor must be a positive number or {d} of them, "
+                             f"got {scale_factor!r}")
+        out_size = tuple(math.floor(n * float(s)) for n, s in zip(x.shape[2:], scales))
+        if any(o < 1 for o in out_size):
+            raise ValueError(f"interpolate: scale_factor {scale_factor} makes the output size {out_size} for input "
+                             f"shape {x.shape}; use a larger factor")
+        if recompute_scale_factor:
+            scales = (None,) * d
+    out = x
+    for i, (length, target, scale) in enumerate(zip(x.shape[2:], out_size, scales)):
+        axis = 2 + i
+        if mode in ("nearest", "nearest-exact"):
+            index = _nearest_indices(length, target, scale, mode == "nearest-exact")
+            if not np.array_equal(index, np.arange(length)):
+                out = out[(slice(None),) * axis + (index,)]
+        elif mode == "area":
+            out = _along(out, _averaging_matrix(length, target), axis)
+        elif target != length:  # PyTorch leaves a dimension whose size does not change as it is
+            out = _along(out, _linear_matrix(length, target, scale, bool(align_corners)), axis)
+    return out
+
+
+# ----- dropout and batch normalisation ------------------------------------------------------
 def check_drop_probability(p, op: str) -> None:
     """Raise unless p is a number in [0, 1] (a bool is refused: dropout(x, True) is a slip)."""
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):

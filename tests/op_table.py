@@ -41,15 +41,19 @@ gradcheck and benchmarks may iterate `ROWS` too:
 """
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
+import conv_reference as ref
 import numpy as np
 import torch
 import torch.nn.functional as torch_F
 
 import autograd
 from autograd import ops
+from nn import functional as F
 
 Sampler = Callable[[np.random.Generator], np.ndarray]
 
@@ -133,47 +137,47 @@ def _torch_pad(pad_width, ndim):
     return [int(w) for before_after in widths[::-1] for w in before_after]
 
 
-def _np_windows(x, window, axes, strides):
+def _np_windows(x, window, axes, strides, dilations=None):
     """Reference sliding windows by explicit index arithmetic (not sliding_window_view)."""
     out = x
-    for ax, w, s in zip(axes, window, strides):
-        count = (x.shape[ax] - w) // s + 1
-        idx = s * np.arange(count)[:, None] + np.arange(w)[None, :]  # (count, w)
+    for ax, w, s, d in zip(axes, window, strides, dilations or (1,) * len(axes)):
+        count = (x.shape[ax] - d * (w - 1) - 1) // s + 1
+        idx = s * np.arange(count)[:, None] + d * np.arange(w)[None, :]  # (count, w)
         out = np.take(out, idx, axis=ax)  # axis ax becomes (count, w)
         out = np.moveaxis(out, ax + 1, -1)  # the window dimension goes to the end
     return out
 
 
-def _torch_windows(x, window, axes, strides):
-    for ax, w, s in zip(axes, window, strides):
-        x = x.unfold(ax, w, s)
+def _torch_windows(x, window, axes, strides, dilations=None):
+    for ax, w, s, d in zip(axes, window, strides, dilations or (1,) * len(axes)):
+        x = x.unfold(ax, d * (w - 1) + 1, s)[..., ::d]
     return x
 
 
-def _np_fold(a, window, axes, strides, shape):
+def _np_fold(a, window, axes, strides, shape, dilations=None):
     out = np.zeros(shape)
     counts = [a.shape[ax] for ax in axes]
     for offset in np.ndindex(*window):
         for place in np.ndindex(*counts):
             target = [slice(None)] * len(shape)
             source = [slice(None)] * len(shape)
-            for ax, k, s, i in zip(axes, offset, strides, place):
-                target[ax], source[ax] = k + s * i, i
+            for ax, k, s, i, d in zip(axes, offset, strides, place, dilations or (1,) * len(axes)):
+                target[ax], source[ax] = k * d + s * i, i
             out[tuple(target)] += a[tuple(source) + offset]
     return out
 
 
-def _torch_fold(a, window, axes, strides, shape):
+def _torch_fold(a, window, axes, strides, shape, dilations=None):
     out = torch.zeros(shape, dtype=a.dtype)
     counts = [a.shape[ax] for ax in axes]
     for offset in np.ndindex(*window):
         piece = a[(Ellipsis,) + offset]
-        # place `piece` at positions k + s*i along each axis (index_add, one axis at a time)
+        # place `piece` at positions k*d + s*i along each axis (index_add, one axis at a time)
         placed = piece
-        for ax, k, s, c in zip(axes, offset, strides, counts):
+        for ax, k, s, c, d in zip(axes, offset, strides, counts, dilations or (1,) * len(axes)):
             size = list(placed.shape)
             size[ax] = shape[ax]
-            placed = torch.zeros(size, dtype=a.dtype).index_add(ax, torch.arange(c) * s + k, placed)
+            placed = torch.zeros(size, dtype=a.dtype).index_add(ax, torch.arange(c) * s + k * d, placed)
         out = out + placed
     return out
 
@@ -280,6 +284,144 @@ def _binary_rows():
                 tags=("binary", "broadcast"),
             ))
     return rows
+
+
+# ----- convolution, pooling and resampling (nn.functional composites) ----------------------------
+def _conv_row(name, fn, torch_fn, numpy_fn, shapes, covers, **flags):
+    """A row whose inputs are normal samples of the given shapes (input, weight[, bias])."""
+    return OpRow(name, fn, torch_fn, numpy_fn, tuple(normal(s) for s in shapes), covers, **flags)
+
+
+def _torch_widths(widths):
+    """((before, after), ...) over the spatial dimensions -> torch's F.pad list (last first)."""
+    return [w for pair in reversed(widths) for w in pair]
+
+
+def _torch_same_conv1d(x, w):
+    with warnings.catch_warnings():  # "padding='same' with even kernel lengths ... may require a zero-padded copy"
+        warnings.simplefilter("ignore")
+        return torch_F.conv1d(x, w, padding="same", groups=2)
+
+
+_CONV, _FOLD = (ops.SlidingWindows, ops.MatMul), (ops.FoldWindows, ops.MatMul)
+_ASYM, _POOL_ASYM = ((1, 0), (2, 1)), ((0, 1), (1, 0))
+
+CONV_ROWS = [
+    _conv_row("conv1d_stride_dilation", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1, dilation=2),
+              lambda x, w, b: torch_F.conv1d(x, w, b, stride=2, padding=1, dilation=2),
+              lambda x, w, b: ref.conv(x, w, b, stride=2, padding=1, dilation=2), ((2, 4, 9), (6, 4, 3), (6,)), _CONV),
+    _conv_row("conv1d_groups_same", lambda x, w: F.conv1d(x, w, padding="same", groups=2), _torch_same_conv1d,
+              lambda x, w: ref.conv(x, w, padding="same", groups=2), ((2, 4, 7), (4, 2, 2)), _CONV),
+    _conv_row("conv2d", lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1),
+              lambda x, w, b: torch_F.conv2d(x, w, b, stride=(2, 1), padding=1),
+              lambda x, w, b: ref.conv(x, w, b, stride=(2, 1), padding=1), ((2, 3, 5, 4), (4, 3, 3, 2), (4,)), _CONV),
+    _conv_row("conv2d_depthwise_dilated", lambda x, w: F.conv2d(x, w, groups=3, dilation=(2, 1)),
+              lambda x, w: torch_F.conv2d(x, w, groups=3, dilation=(2, 1)),
+              lambda x, w: ref.conv(x, w, groups=3, dilation=(2, 1)), ((1, 3, 6, 5), (6, 1, 2, 2)), _CONV),
+    _conv_row("conv2d_asymmetric_padding", lambda x, w: F.conv2d(x, w, padding=_ASYM),
+              lambda x, w: torch_F.conv2d(torch_F.pad(x, _torch_widths(_ASYM)), w),
+              lambda x, w: ref.conv(x, w, padding=_ASYM), ((1, 2, 4, 4), (3, 2, 3, 3)), _CONV),
+    _conv_row("conv2d_unbatched_valid", lambda x, w: F.conv2d(x, w, padding="valid"),
+              lambda x, w: torch_F.conv2d(x, w, padding="valid"),
+              lambda x, w: ref.conv(x[None], w)[0], ((2, 4, 4), (3, 2, 2, 2)), _CONV),
+    _conv_row("conv2d_empty_batch", lambda x, w, b: F.conv2d(x, w, b, padding=1),
+              lambda x, w, b: torch_F.conv2d(x, w, b, padding=1),
+              lambda x, w, b: ref.conv(x, w, b, padding=1), ((0, 2, 4, 4), (3, 2, 2, 2), (3,)), _CONV),
+    _conv_row("conv3d_groups", lambda x, w, b: F.conv3d(x, w, b, stride=(1, 2, 1), padding=(1, 0, 1), groups=2),
+              lambda x, w, b: torch_F.conv3d(x, w, b, stride=(1, 2, 1), padding=(1, 0, 1), groups=2),
+              lambda x, w, b: ref.conv(x, w, b, stride=(1, 2, 1), padding=(1, 0, 1), groups=2),
+              ((1, 2, 3, 4, 3), (4, 1, 2, 2, 2), (4,)), _CONV),
+    _conv_row("conv_transpose1d", lambda x, w, b: F.conv_transpose1d(x, w, b, stride=2, padding=1, output_padding=1),
+              lambda x, w, b: torch_F.conv_transpose1d(x, w, b, stride=2, padding=1, output_padding=1),
+              lambda x, w, b: ref.conv_transpose(x, w, b, stride=2, padding=1, output_padding=1),
+              ((2, 4, 4), (4, 3, 3), (3,)), _FOLD),
+    _conv_row("conv_transpose2d_groups_dilation",
+              lambda x, w: F.conv_transpose2d(x, w, stride=(2, 1), padding=(1, 0), output_padding=(1, 0), groups=2,
+                                              dilation=(1, 2)),
+              lambda x, w: torch_F.conv_transpose2d(x, w, stride=(2, 1), padding=(1, 0), output_padding=(1, 0),
+                                                    groups=2, dilation=(1, 2)),
+              lambda x, w: ref.conv_transpose(x, w, stride=(2, 1), padding=(1, 0), output_padding=(1, 0), groups=2,
+                                              dilation=(1, 2)), ((1, 4, 3, 3), (4, 2, 3, 2)), _FOLD),
+    _conv_row("conv_transpose2d_output_padding_past_crop",
+              lambda x, w, b: F.conv_transpose2d(x, w, b, stride=3, padding=(0, 1), output_padding=2),
+              lambda x, w, b: torch_F.conv_transpose2d(x, w, b, stride=3, padding=(0, 1), output_padding=2),
+              lambda x, w, b: ref.conv_transpose(x, w, b, stride=3, padding=(0, 1), output_padding=2),
+              ((2, 2, 2, 3), (2, 3, 2, 3), (3,)), _FOLD + (ops.Pad, ops.GetItem)),
+    _conv_row("conv_transpose2d_unbatched", lambda x, w: F.conv_transpose2d(x, w, stride=2),
+              lambda x, w: torch_F.conv_transpose2d(x, w, stride=2),
+              lambda x, w: ref.conv_transpose(x[None], w, stride=2)[0], ((2, 2, 3), (2, 1, 2, 2)), _FOLD),
+    _conv_row("conv_transpose3d", lambda x, w: F.conv_transpose3d(x, w, stride=2, padding=(1, 0, 0)),
+              lambda x, w: torch_F.conv_transpose3d(x, w, stride=2, padding=(1, 0, 0)),
+              lambda x, w: ref.conv_transpose(x, w, stride=2, padding=(1, 0, 0)),
+              ((1, 2, 2, 3, 2), (2, 2, 2, 2, 2)), _FOLD),
+    OpRow("max_pool1d_ceil", lambda x: F.max_pool1d(x, 3, 2, 1, ceil_mode=True),
+          lambda x: torch_F.max_pool1d(x, 3, 2, 1, ceil_mode=True),
+          lambda x: ref.max_pool(x, 3, 2, 1, ceil_mode=True), (distinct((2, 3, 10)),), (ops.SlidingWindows, ops.Max)),
+    OpRow("max_pool2d_dilation", lambda x: F.max_pool2d(x, (2, 3), (2, 1), 1, dilation=(2, 1)),
+          lambda x: torch_F.max_pool2d(x, (2, 3), (2, 1), 1, dilation=(2, 1)),
+          lambda x: ref.max_pool(x, (2, 3), (2, 1), 1, dilation=(2, 1)), (distinct((1, 2, 6, 7)),),
+          (ops.SlidingWindows, ops.Max, ops.Pad)),
+    OpRow("max_pool2d_asymmetric_padding", lambda x: F.max_pool2d(x, 3, 2, padding=_POOL_ASYM),
+          lambda x: torch_F.max_pool2d(torch_F.pad(x, _torch_widths(_POOL_ASYM), value=-math.inf), 3, 2),
+          lambda x: ref.max_pool(x, 3, 2, padding=_POOL_ASYM), (distinct((1, 2, 5, 6)),), (ops.SlidingWindows, ops.Max)),
+    OpRow("max_pool2d_ties", lambda x: F.max_pool2d(x, 2, 1),
+          lambda x: torch_F.max_pool2d(x, 2, 1) * 0 + torch.amax(x.unfold(2, 2, 1).unfold(3, 2, 1), dim=(-2, -1)),
+          lambda x: ref.max_pool(x, 2, 1), (fixed([[[[1.0, 1.0, 0.0], [1.0, 2.0, 2.0], [0.0, 2.0, 2.0]]]]),),
+          (ops.Max,), numeric_check=False, tags=("tie",)),  # ties share the gradient (as torch.amax)
+    OpRow("max_pool2d_integers_padding", lambda x: F.max_pool2d(x.astype(np.int64), 2, padding=1),
+          lambda x: torch_F.max_pool2d(x.long(), 2, padding=1),
+          lambda x: ref.max_pool(x.astype(np.int64), 2, padding=1), (uniform((1, 2, 4, 5), -50, 50),),
+          differentiable=False),
+    OpRow("max_pool3d_ceil", lambda x: F.max_pool3d(x, 2, ceil_mode=True),
+          lambda x: torch_F.max_pool3d(x, 2, ceil_mode=True),
+          lambda x: ref.max_pool(x, 2, ceil_mode=True), (distinct((1, 2, 4, 3, 5)),), (ops.SlidingWindows, ops.Max)),
+    OpRow("avg_pool1d_ceil_exclude_pad", lambda x: F.avg_pool1d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+          lambda x: torch_F.avg_pool1d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+          lambda x: ref.avg_pool(x, 3, 2, 1, ceil_mode=True, count_include_pad=False), (normal((2, 3, 10)),),
+          (ops.SlidingWindows, ops.Sum, ops.Div)),
+    OpRow("avg_pool2d_ceil", lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True),
+          lambda x: torch_F.avg_pool2d(x, 3, 2, 1, ceil_mode=True),
+          lambda x: ref.avg_pool(x, 3, 2, 1, ceil_mode=True), (normal((1, 2, 6, 7)),), (ops.SlidingWindows, ops.Sum)),
+    OpRow("avg_pool2d_unbatched_divisor_override", lambda x: F.avg_pool2d(x, 2, 1, divisor_override=3),
+          lambda x: torch_F.avg_pool2d(x, 2, 1, divisor_override=3),
+          lambda x: ref.avg_pool(x[None], 2, 1, divisor_override=3)[0], (normal((2, 4, 3)),),  # unbatched (C, H, W)
+          (ops.SlidingWindows, ops.Sum)),
+    OpRow("avg_pool3d_exclude_pad", lambda x: F.avg_pool3d(x, (2, 2, 3), (2, 1, 1), (1, 0, 1), count_include_pad=False),
+          lambda x: torch_F.avg_pool3d(x, (2, 2, 3), (2, 1, 1), (1, 0, 1), count_include_pad=False),
+          lambda x: ref.avg_pool(x, (2, 2, 3), (2, 1, 1), (1, 0, 1), count_include_pad=False),
+          (normal((1, 2, 4, 5, 3)),), (ops.SlidingWindows, ops.Sum)),
+    OpRow("adaptive_avg_pool1d", lambda x: F.adaptive_avg_pool1d(x, 3), lambda x: torch_F.adaptive_avg_pool1d(x, 3),
+          lambda x: ref.adaptive_avg_pool(x, 3), (normal((2, 3, 7)),), (ops.MatMul,)),
+    OpRow("adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (3, 2)),
+          lambda x: torch_F.adaptive_avg_pool2d(x, (3, 2)),
+          lambda x: ref.adaptive_avg_pool(x, (3, 2)), (normal((1, 2, 7, 5)),), (ops.MatMul,)),
+    OpRow("adaptive_avg_pool3d", lambda x: F.adaptive_avg_pool3d(x, (2, 3, None)),
+          lambda x: torch_F.adaptive_avg_pool3d(x, (2, 3, None)),
+          lambda x: ref.adaptive_avg_pool(x, (2, 3, None)), (normal((1, 2, 5, 4, 3)),), (ops.MatMul,)),
+    OpRow("interpolate_nearest_1d", lambda x: F.interpolate(x, size=8), lambda x: torch_F.interpolate(x, size=8),
+          lambda x: ref.interpolate_nearest(x, size=8), (normal((2, 3, 5)),), (ops.GetItem,)),
+    OpRow("interpolate_nearest_2d_scale", lambda x: F.interpolate(x, scale_factor=(2, 1.5)),
+          lambda x: torch_F.interpolate(x, scale_factor=(2, 1.5)),
+          lambda x: ref.interpolate_nearest(x, scale_factor=(2, 1.5)), (normal((1, 2, 3, 4)),), (ops.GetItem,)),
+    OpRow("interpolate_nearest_exact", lambda x: F.interpolate(x, size=(3, 7), mode="nearest-exact"),
+          lambda x: torch_F.interpolate(x, size=(3, 7), mode="nearest-exact"),
+          lambda x: ref.interpolate_nearest(x, size=(3, 7), exact=True), (normal((1, 2, 5, 4)),), (ops.GetItem,)),
+    OpRow("interpolate_linear", lambda x: F.interpolate(x, scale_factor=2.5, mode="linear"),
+          lambda x: torch_F.interpolate(x, scale_factor=2.5, mode="linear"),
+          lambda x: ref.interpolate_linear(x, scale_factor=2.5), (normal((2, 3, 5)),), (ops.MatMul,)),
+    OpRow("interpolate_bilinear_align_corners", lambda x: F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=True),
+          lambda x: torch_F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=True),
+          lambda x: ref.interpolate_linear(x, size=(5, 7), align_corners=True), (normal((1, 2, 3, 4)),), (ops.MatMul,)),
+    OpRow("interpolate_bilinear_down", lambda x: F.interpolate(x, size=(4, 3), mode="bilinear"),
+          lambda x: torch_F.interpolate(x, size=(4, 3), mode="bilinear"),
+          lambda x: ref.interpolate_linear(x, size=(4, 3)), (normal((1, 2, 6, 5)),), (ops.MatMul,)),
+    OpRow("interpolate_trilinear", lambda x: F.interpolate(x, scale_factor=2, mode="trilinear"),
+          lambda x: torch_F.interpolate(x, scale_factor=2, mode="trilinear"),
+          lambda x: ref.interpolate_linear(x, scale_factor=2), (normal((1, 1, 2, 3, 2)),), (ops.MatMul,)),
+    OpRow("interpolate_area", lambda x: F.interpolate(x, size=(3, 2), mode="area"),
+          lambda x: torch_F.interpolate(x, size=(3, 2), mode="area"),
+          lambda x: ref.adaptive_avg_pool(x, (3, 2)), (normal((1, 2, 6, 5)),), (ops.MatMul,)),
+]
 
 
 # ----- the table ------------------------------------------------------------------------
@@ -535,6 +677,13 @@ ROWS: list[OpRow] = [
     OpRow("fold_windows_2d", lambda a: ops.FoldWindows.apply(a, window=(2, 2), axes=(0, 1), strides=(1, 2), shape=(4, 5)),
           lambda a: _torch_fold(a, (2, 2), (0, 1), (1, 2), (4, 5)), lambda a: _np_fold(a, (2, 2), (0, 1), (1, 2), (4, 5)),
           (normal((3, 2, 2, 2)),), (ops.FoldWindows,)),
+    OpRow("sliding_window_dilation", lambda a: a.sliding_window((2, 3), axis=(0, 2), stride=(1, 2), dilation=(2, 1)),
+          lambda a: _torch_windows(a, (2, 3), (0, 2), (1, 2), (2, 1)),
+          lambda a: _np_windows(a, (2, 3), (0, 2), (1, 2), (2, 1)), (normal((5, 2, 7)),), (ops.SlidingWindows,)),
+    OpRow("fold_windows_dilation", lambda a: autograd.fold_windows(a, (2, 9), axis=1, stride=2, dilation=3),
+          lambda a: _torch_fold(a, (2,), (1,), (2,), (2, 9), (3,)), lambda a: _np_fold(a, (2,), (1,), (2,), (2, 9), (3,)),
+          (normal((2, 3, 2)),), (ops.FoldWindows,)),
+    *CONV_ROWS,
     # --- a small composite network piece, so the ops meet each other
     OpRow("mlp_layer", lambda x, w, b: ((x @ w + b).tanh() ** 2).mean(axis=0),
           lambda x, w, b: ((x @ w + b).tanh() ** 2).mean(dim=0),
@@ -607,7 +756,6 @@ ROWS: list[OpRow] = [
 
 
 # ----- issue #17: the operations users reach for ------------------------------------------------
-from nn import functional as F  # noqa: E402 - the nn composites are checked here too
 
 
 def away_from_jumps(shape) -> Sampler:

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package: import it from the checkout
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import runner, w1_scalar, w2_mlp, w3_chain, w4_cnn, w5_overhead  # noqa: E402
+from benchmarks import runner, w1_scalar, w2_mlp, w3_chain, w4_cnn, w5_overhead, w6_conv_ops  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,8 @@ def test_quick_run_covers_every_workload_and_case(quick_run):
     seen = {(c["workload"], c["impl"]) for c in results["cases"]}
     for workload, impls in [("W1", ("chalkgrad", "micrograd")), ("W2", ("chalkgrad", "numpy")),
                             ("W3", ("chalkgrad", "numpy")), ("W4", ("chalkgrad", "numpy")),
-                            ("W5", ("chalkgrad", "numpy")), ("drawing", ("chalkgrad",)), ("pages", ("chalkgrad",))]:
+                            ("W5", ("chalkgrad", "numpy")), ("W6", ("chalkgrad", "numpy")), ("drawing", ("chalkgrad",)),
+                            ("pages", ("chalkgrad",))]:
         for impl in impls:
             assert (workload, impl) in seen
     for case in results["cases"]:
@@ -57,7 +58,8 @@ def test_quick_run_implementations_agree(quick_run):
     _, results = quick_run
     rows = results["summary"]["rows"]
     compared = [r for r in rows if r["agree"] is not None]
-    assert {r["workload"] for r in compared} >= {"W1", "W2", "W3", "W4", "W5"}
+    assert {r["workload"] for r in compared} >= {"W1", "W2", "W3", "W4", "W5", "W6"}
+    assert {r["case"] for r in compared if r["workload"] == "W6"} == {"conv1d", "conv_transpose2d"}
     assert all(r["agree"] for r in compared), [r for r in compared if not r["agree"]]
 
 
@@ -87,6 +89,8 @@ def _close(a, b, rtol):
     (w3_chain, {"n": 20}, 1e-9),
     (w4_cnn, {"batch": 2}, 2e-3),
     (w5_overhead, {"mode": "forward+backward", "inner": 3}, 1e-12),
+    (w6_conv_ops, {"op": "conv1d", "size": "quick"}, 2e-3),
+    (w6_conv_ops, {"op": "conv_transpose2d", "size": "quick"}, 2e-3),
 ])
 def test_pytorch_versions_compute_the_same(module, params, rtol):
     pytest.importorskip("torch")

@@ -39,6 +39,16 @@ def compare(ours, theirs, x, atol=1e-10, rtol=1e-7):
     return out
 
 
+def assert_same_loss_and_gradients(ours, loss, theirs, their_loss):
+    """Backpropagate both losses: the losses and every parameter's gradient agree."""
+    loss.backward()
+    their_loss.backward()
+    assert loss.item() == pytest.approx(their_loss.item(), rel=1e-12)
+    their_params = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad.data, their_params[name].grad.numpy(), rtol=1e-8, atol=1e-12, err_msg=name)
+
+
 # ----- linear and convolution -------------------------------------------------------------
 @pytest.mark.parametrize("shape", [(4, 5), (2, 3, 5)])
 @pytest.mark.parametrize("bias", [True, False])
@@ -107,6 +117,183 @@ def test_max_pool2d_matches_torch(kernel, stride, padding):
 def test_avg_pool2d_matches_torch(kernel, stride, padding):
     ours = nn.AvgPool2d(kernel, stride, padding)
     compare(ours, torch.nn.AvgPool2d(kernel, stride, padding), rng.standard_normal((2, 3, 7, 8)))
+
+
+LAYER_CASES = [  # our layer, PyTorch's, input shape: every new option once, through the Modules
+    (nn.Conv1d(4, 6, 3, stride=2, padding=1, dilation=2, groups=2), torch.nn.Conv1d(4, 6, 3, 2, 1, 2, 2), (2, 4, 11)),
+    (nn.Conv1d(3, 2, 3, padding="same", dilation=2, bias=False),
+     torch.nn.Conv1d(3, 2, 3, padding="same", dilation=2, bias=False), (2, 3, 7)),
+    (nn.Conv2d(4, 4, 3, padding="valid", groups=4), torch.nn.Conv2d(4, 4, 3, padding="valid", groups=4), (2, 4, 5, 6)),
+    (nn.Conv2d(2, 3, (3, 2), dilation=(1, 2), padding=(1, 2)), torch.nn.Conv2d(2, 3, (3, 2), dilation=(1, 2), padding=(1, 2)),
+     (2, 2, 6, 7)),
+    (nn.Conv3d(2, 4, 2, stride=(1, 2, 1), padding=1, groups=2), torch.nn.Conv3d(2, 4, 2, stride=(1, 2, 1), padding=1, groups=2),
+     (2, 2, 3, 4, 3)),
+    (nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+     torch.nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2), (2, 4, 5)),
+    (nn.ConvTranspose2d(3, 2, 4, stride=2, padding=1), torch.nn.ConvTranspose2d(3, 2, 4, stride=2, padding=1), (2, 3, 4, 5)),
+    (nn.ConvTranspose2d(2, 2, 3, dilation=2, output_padding=1, bias=False),
+     torch.nn.ConvTranspose2d(2, 2, 3, dilation=2, output_padding=1, bias=False), (1, 2, 3, 3)),
+    (nn.ConvTranspose3d(2, 3, 2, stride=(2, 1, 2)), torch.nn.ConvTranspose3d(2, 3, 2, stride=(2, 1, 2)), (1, 2, 2, 3, 2)),
+    (nn.MaxPool1d(3, 2, 1, ceil_mode=True), torch.nn.MaxPool1d(3, 2, 1, ceil_mode=True), (2, 3, 10)),
+    (nn.MaxPool2d(2, 1, 1, dilation=2), torch.nn.MaxPool2d(2, 1, 1, dilation=2), (2, 3, 6, 7)),
+    (nn.MaxPool3d((2, 1, 2), ceil_mode=True), torch.nn.MaxPool3d((2, 1, 2), ceil_mode=True), (2, 2, 3, 4, 5)),
+    (nn.AvgPool1d(3, 2, 1, count_include_pad=False), torch.nn.AvgPool1d(3, 2, 1, count_include_pad=False), (2, 3, 10)),
+    (nn.AvgPool2d(3, 2, 1, ceil_mode=True, divisor_override=4), torch.nn.AvgPool2d(3, 2, 1, ceil_mode=True, divisor_override=4),
+     (2, 3, 6, 7)),
+    (nn.AvgPool3d(2, 1, (1, 0, 1), ceil_mode=True, count_include_pad=False),
+     torch.nn.AvgPool3d(2, 1, (1, 0, 1), ceil_mode=True, count_include_pad=False), (2, 2, 3, 4, 5)),
+    (nn.AdaptiveAvgPool1d(4), torch.nn.AdaptiveAvgPool1d(4), (2, 3, 9)),
+    (nn.AdaptiveAvgPool2d(1), torch.nn.AdaptiveAvgPool2d(1), (2, 3, 5, 4)),
+    (nn.AdaptiveAvgPool3d((2, None, 3)), torch.nn.AdaptiveAvgPool3d((2, None, 3)), (2, 2, 3, 4, 7)),
+    (nn.Upsample(scale_factor=2), torch.nn.Upsample(scale_factor=2), (2, 3, 3, 4)),
+    (nn.Upsample(size=(5, 3), mode="bilinear", align_corners=True),
+     torch.nn.Upsample(size=(5, 3), mode="bilinear", align_corners=True), (2, 3, 3, 4)),
+    (nn.Upsample(scale_factor=1.5, mode="linear"), torch.nn.Upsample(scale_factor=1.5, mode="linear"), (2, 3, 5)),
+]
+
+
+@pytest.mark.parametrize("ours, theirs, shape", LAYER_CASES, ids=lambda v: repr(v) if isinstance(v, nn.Module) else "")
+def test_convolution_pooling_and_upsampling_layers_match_torch(ours, theirs, shape):
+    compare(ours, theirs, rng.standard_normal(shape))
+
+
+def test_transposed_convolution_is_the_adjoint_of_convolution():
+    """<conv(x, w), y> = <x, conv_transpose(y, w)>: the transposed convolution is the gradient the
+    convolution sends to its input, for any stride, padding, dilation and groups."""
+    x, w = rng.standard_normal((2, 4, 9, 9)), rng.standard_normal((6, 2, 3, 2))
+    options = {"stride": (2, 3), "padding": (1, 0), "dilation": (2, 1), "groups": 2}
+    out = F.conv2d(Tensor(x), Tensor(w), **options)
+    y = rng.standard_normal(out.shape)
+    back = F.conv_transpose2d(Tensor(y), Tensor(w), output_padding=(0, 1), **options)  # (9, 9) again
+    assert back.shape == x.shape
+    np.testing.assert_allclose((out.data * y).sum(), (x * back.data).sum(), rtol=1e-12)
+
+
+def test_pooling_layers_share_a_base_class_and_read_like_pytorch():
+    from nn.pooling import _PoolNd
+
+    layers = [nn.MaxPool1d(2), nn.MaxPool2d(2), nn.MaxPool3d(2), nn.AvgPool1d(2), nn.AvgPool2d(2), nn.AvgPool3d(2)]
+    assert all(isinstance(layer, _PoolNd) for layer in layers)
+    assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0)"
+    assert repr(nn.MaxPool2d(3, 1, 1, dilation=2, ceil_mode=True)) == \
+        "MaxPool2d(kernel_size=3, stride=1, padding=1, dilation=2, ceil_mode=True)"
+    assert repr(nn.AvgPool1d(3, count_include_pad=False)) == \
+        "AvgPool1d(kernel_size=3, stride=3, padding=0, count_include_pad=False)"
+    assert repr(nn.Conv2d(1, 4, 3, padding=1)) == "Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=True)"
+    assert repr(nn.ConvTranspose1d(4, 2, 3, stride=2, output_padding=1, groups=2)) == (
+        "ConvTranspose1d(4, 2, kernel_size=(3,), stride=(2,), padding=(0,), output_padding=(1,), groups=2, bias=True)")
+    assert repr(nn.Conv1d(2, 2, 3, padding="same")) == "Conv1d(2, 2, kernel_size=(3,), stride=(1,), padding='same', bias=True)"
+    assert repr(nn.Upsample(scale_factor=2, mode="bilinear")) == "Upsample(scale_factor=2, mode='bilinear')"
+
+
+def test_layer_weights_have_pytorchs_shapes_and_initial_range():
+    assert nn.Conv1d(4, 6, 3, groups=2).weight.shape == (6, 2, 3)
+    assert nn.Conv3d(2, 4, (1, 2, 3)).weight.shape == (4, 2, 1, 2, 3)
+    transposed = nn.ConvTranspose2d(4, 6, 3, groups=2, generator=0)
+    assert transposed.weight.shape == (4, 3, 3, 3) and transposed.bias.shape == (6,)
+    bound = 1 / np.sqrt(3 * 9)  # PyTorch: fan_in = weight.shape[1] * kernel = out_channels // groups * 9
+    assert bound * 0.9 < np.abs(transposed.weight.data).max() <= bound
+
+
+def test_max_pool_with_padding_works_on_integers():
+    x = np.arange(20).reshape(1, 1, 4, 5)
+    out = F.max_pool2d(Tensor(x), 2, padding=1)
+    expected = torch.nn.functional.max_pool2d(torch.tensor(x), 2, padding=1).numpy()
+    assert out.dtype == np.int64
+    np.testing.assert_array_equal(out.data, expected)
+    # padded [pad, 3, -1, 4, -1, -5, 9, -2, pad]: windows at 0, 2, 4 and (ceil_mode) 6
+    signal = Tensor(np.array([[[3, -1, 4, -1, -5, 9, -2]]], dtype=np.int32))
+    np.testing.assert_array_equal(F.max_pool1d(signal, 3, 2, 1, ceil_mode=True).data, [[[3, 4, 9, 9]]])
+
+
+@pytest.mark.parametrize("name, shape, kernel, options", [
+    ("max_pool1d", (2, 3, 9), 3, {"stride": 2, "padding": 1, "ceil_mode": True}),
+    ("max_pool2d", (2, 3, 7, 8), (2, 3), {"stride": (1, 2), "padding": (1, 1), "dilation": (2, 1)}),
+    ("max_pool3d", (1, 2, 4, 5, 3), 2, {"ceil_mode": True}),
+    ("max_pool2d", (3, 6, 5), 2, {"padding": 1}),  # unbatched (C, H, W)
+])
+def test_max_pool_return_indices_match_torch(name, shape, kernel, options):
+    x = rng.standard_normal(shape)
+    function, theirs = getattr(F, name), getattr(torch.nn.functional, name)
+    out, indices = function(Tensor(x), kernel, return_indices=True, **options)
+    their_out, their_indices = theirs(torch.tensor(x), kernel, return_indices=True, **options)
+    np.testing.assert_array_equal(out.data, their_out.numpy())
+    np.testing.assert_array_equal(indices.data, their_indices.numpy())
+    assert indices.dtype == np.int64 and not indices.requires_grad
+
+
+def test_interpolate_by_hand():
+    x = Tensor(np.array([[[0.0, 10.0, 20.0]]]))
+    np.testing.assert_array_equal(F.interpolate(x, scale_factor=2).data, [[[0, 0, 10, 10, 20, 20]]])
+    np.testing.assert_allclose(F.interpolate(x, size=5, mode="linear", align_corners=True).data, [[[0, 5, 10, 15, 20]]])
+    # align_corners=False: output pixel i sits at (i + 0.5) * 3/6 - 0.5 in the input
+    np.testing.assert_allclose(F.interpolate(x, size=6, mode="linear").data, [[[0, 2.5, 7.5, 12.5, 17.5, 20]]])
+    np.testing.assert_allclose(F.interpolate(x, size=2, mode="area").data, [[[5, 15]]])
+    np.testing.assert_allclose(F.adaptive_avg_pool1d(x, 1).data, [[[10]]])
+
+
+def test_convolution_and_pooling_refuse_bad_arguments_clearly():
+    x = Tensor(np.ones((1, 4, 6, 6)))
+    with pytest.raises(ValueError, match=r"groups=3.*divisible by 3"):
+        F.conv2d(x, Tensor(np.ones((3, 1, 3, 3))), groups=3)
+    with pytest.raises(ValueError, match="groups must be an int >= 1"):
+        F.conv2d(x, Tensor(np.ones((4, 4, 3, 3))), groups=0)
+    with pytest.raises(ValueError, match=r"'same' needs stride 1"):
+        F.conv2d(x, Tensor(np.ones((2, 4, 3, 3))), stride=2, padding="same")
+    with pytest.raises(ValueError, match=r"'same' or 'valid', got 'full'"):
+        F.conv1d(Tensor(np.ones((1, 4, 6))), Tensor(np.ones((2, 4, 3))), padding="full")
+    with pytest.raises(ValueError, match=r"bias must have shape \(2,\)"):
+        F.conv1d(Tensor(np.ones((1, 4, 6))), Tensor(np.ones((2, 4, 3))), Tensor(np.ones(3)))
+    with pytest.raises(ValueError, match=r"\(N, C, D, H, W\)"):
+        F.conv3d(Tensor(np.ones((4, 6, 6))), Tensor(np.ones((2, 4, 3, 3, 3))))
+    with pytest.raises(ValueError, match=r"dilation \(2, 2\): it spans 5x5"):
+        F.conv2d(Tensor(np.ones((1, 4, 4, 4))), Tensor(np.ones((2, 4, 3, 3))), dilation=2)
+    with pytest.raises(ValueError, match="output_padding .* must be smaller than the stride"):
+        F.conv_transpose2d(x, Tensor(np.ones((4, 2, 3, 3))), stride=2, output_padding=2)
+    with pytest.raises(ValueError, match=r"input has 4 channels.*expects 3"):
+        F.conv_transpose2d(x, Tensor(np.ones((3, 2, 3, 3))))
+    with pytest.raises(ValueError, match="ConvTranspose2d: padding must be a number or pairs of numbers, got .same."):
+        nn.ConvTranspose2d(4, 2, 3, padding="same")
+    with pytest.raises(ValueError, match=r"MaxPool1d: padding 2 must be at most half"):
+        nn.MaxPool1d(3, padding=2)
+    with pytest.raises(ValueError, match="divisor_override must be a positive int"):
+        F.avg_pool2d(x, 2, divisor_override=0)
+    with pytest.raises(ValueError, match="give exactly one of size and scale_factor"):
+        F.interpolate(x, size=3, scale_factor=2)
+    with pytest.raises(ValueError, match=r"mode 'bilinear' is for 2-d data.*use 'linear'"):
+        F.interpolate(Tensor(np.ones((1, 2, 5))), size=3, mode="bilinear")
+    with pytest.raises(ValueError, match="align_corners is only for the linear modes"):
+        F.interpolate(x, size=3, align_corners=True)
+    with pytest.raises(ValueError, match="mode must be"):
+        F.interpolate(x, size=3, mode="bicubic")
+
+
+def test_an_encoder_decoder_trains_and_matches_torch():
+    """Conv1d down, ConvTranspose1d up, MaxPool1d and Upsample in one network: loss and every
+    parameter gradient as PyTorch computes them."""
+    ours = nn.Sequential(nn.Conv1d(2, 4, 3, padding=1), nn.ReLU(), nn.MaxPool1d(2), nn.Upsample(scale_factor=2),
+                         nn.ConvTranspose1d(4, 2, 4, stride=2, padding=1), nn.AdaptiveAvgPool1d(8))
+    theirs = torch.nn.Sequential(torch.nn.Conv1d(2, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool1d(2),
+                                 torch.nn.Upsample(scale_factor=2), torch.nn.ConvTranspose1d(4, 2, 4, stride=2, padding=1),
+                                 torch.nn.AdaptiveAvgPool1d(8)).double()
+    copy_params(ours, theirs)
+    x = rng.standard_normal((3, 2, 8))
+    loss = ((ours(Tensor(x)) - Tensor(x)) ** 2).mean()
+    their_loss = ((theirs(torch.tensor(x)) - torch.tensor(x)) ** 2).mean()
+    assert_same_loss_and_gradients(ours, loss, theirs, their_loss)
+
+
+def test_float32_layers_stay_float32():
+    x = Tensor(rng.standard_normal((2, 2, 6, 6)).astype(np.float32), requires_grad=True)
+    model = nn.Sequential(
+        nn.Conv2d(2, 4, 3, groups=2, dtype=np.float32), nn.AvgPool2d(2, padding=1, ceil_mode=True, count_include_pad=False),
+        nn.ConvTranspose2d(4, 2, 2, stride=2, dtype=np.float32), nn.Upsample(size=(5, 5), mode="bilinear"),
+        nn.AdaptiveAvgPool2d(2),
+    )
+    out = model(x)
+    out.sum().backward()
+    assert out.dtype == np.float32 and x.grad.dtype == np.float32
+    assert all(p.grad.dtype == np.float32 for p in model.parameters())
 
 
 def test_flatten_and_identity():
@@ -385,8 +572,8 @@ def test_module_to_converts_dtype():
 def test_shape_errors_name_the_shapes():
     with pytest.raises(ValueError, match=r"3 channels.*\(4, 2, 3, 3\)"):
         nn.Conv2d(2, 4, 3)(Tensor(np.ones((1, 3, 5, 5))))
-    with pytest.raises(ValueError, match=r"\(N, C, H, W\).*x.reshape"):
-        F.conv2d(Tensor(np.ones((3, 5, 5))), Tensor(np.ones((1, 3, 2, 2))))
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\).*\(C, H, W\).*x.reshape"):
+        F.conv2d(Tensor(np.ones((5, 5))), Tensor(np.ones((1, 3, 2, 2))))
     with pytest.raises(ValueError, match="does not fit"):
         F.conv2d(Tensor(np.ones((1, 1, 2, 2))), Tensor(np.ones((1, 1, 3, 3))))
     with pytest.raises(ValueError, match=r"in_features=4.*\(2, 5\).*expected 4"):
@@ -456,13 +643,8 @@ def test_small_cnn_matches_torch_end_to_end():
     copy_params(ours, theirs)
     x, y = rng.standard_normal((5, 1, 8, 8)), rng.integers(0, 3, 5)
     loss = F.cross_entropy(ours(Tensor(x)), y)
-    loss.backward()
     their_loss = torch.nn.functional.cross_entropy(theirs(torch.tensor(x)), torch.tensor(y))
-    their_loss.backward()
-    assert loss.item() == pytest.approx(their_loss.item(), rel=1e-12)
-    their_params = dict(theirs.named_parameters())
-    for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, their_params[name].grad.numpy(), rtol=1e-8, atol=1e-12, err_msg=name)
+    assert_same_loss_and_gradients(ours, loss, theirs, their_loss)
 
 
 def test_a_two_layer_network_learns_xor():

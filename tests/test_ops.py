@@ -354,3 +354,13 @@ def test_free_function_matches_method_and_accepts_arrays(name):
     from_array = getattr(autograd, name)(data)  # plain arrays are accepted too
     assert isinstance(from_array, Tensor) and not from_array.requires_grad
     np.testing.assert_array_equal(from_array.data, method.data)
+
+
+def test_fold_windows_undoes_sliding_window_counts():
+    """fold(windows(x)) adds every element once per window it is in: ones fold to the counts."""
+    ones = Tensor(np.ones((1, 7)))
+    windows = ones.sliding_window(3, axis=1, stride=2, dilation=2)  # spans 5: windows at 0 and 2
+    np.testing.assert_array_equal(autograd.fold_windows(windows, (1, 7), axis=1, stride=2, dilation=2).data,
+                                  [[1, 0, 2, 0, 2, 0, 1]])
+    with pytest.raises(ValueError, match=r"fold_windows: windows of shape \(1, 2, 3\).*\(1, 8\)"):
+        autograd.fold_windows(windows, (1, 8), axis=1, stride=1)

@@ -40,6 +40,7 @@ def public_callables():
 
 
 NO_PYTORCH_COUNTERPART = {"Tensor.sliding_window", "autograd.sliding_window",  # windows: no dim to spell
+                          "autograd.fold_windows",
                           "Tensor.repeat", "autograd.repeat"}  # numpy's repeat; PyTorch's repeat is tile
 
 

@@ -188,7 +188,7 @@ class Pad(Primitive):
         return grad[ctx.middle]
 
 
-def _window_geometry(shape, window_shape, axis, stride):
+def _window_geometry(shape, window_shape, axis, stride, dilation=1):
     window = (window_shape,) if np.ndim(window_shape) == 0 else tuple(window_shape)
     if not shape:
         raise ValueError("a 0-d tensor has no axis to slide a window along; give it at least one dimension")
@@ -196,20 +196,26 @@ def _window_geometry(shape, window_shape, axis, stride):
         axis = tuple(range(len(shape) - len(window), len(shape)))
     axes = tuple(a % len(shape) for a in ((axis,) if np.ndim(axis) == 0 else axis))
     strides = (stride,) * len(axes) if np.ndim(stride) == 0 else tuple(stride)
-    if not (len(window) == len(axes) == len(strides)):
-        raise ValueError(f"window_shape {window_shape}, axis {axis} and stride {stride} must have the same length")
-    for ax, w, s in zip(axes, window, strides):
-        if w < 1 or s < 1 or w > shape[ax]:
+    dilations = (dilation,) * len(axes) if np.ndim(dilation) == 0 else tuple(dilation)
+    if not (len(window) == len(axes) == len(strides) == len(dilations)):
+        raise ValueError(
+            f"window_shape {window_shape}, axis {axis}, stride {stride} and dilation {dilation} must have the "
+            "same length"
+        )
+    for ax, w, s, d in zip(axes, window, strides, dilations):
+        if w < 1 or s < 1 or d < 1 or d * (w - 1) + 1 > shape[ax]:
+            spread = f" with dilation {d} (it spans {d * (w - 1) + 1})" if d != 1 else ""
             raise ValueError(
-                f"a window of {w} with stride {s} does not fit along axis {ax} of length {shape[ax]}; "
+                f"a window of {w}{spread} with stride {s} does not fit along axis {ax} of length {shape[ax]}; "
                 "pad the input or use a smaller window"
             )
-    return window, axes, strides
+    return window, axes, strides, dilations
 
 
 class SlidingWindows(Primitive):
-    """out[..., i, ..., k] = a[..., i*stride + k, ...]: every window of `window_shape` along
-    `axis`, `stride` apart; the window dimensions come last (convolution and pooling use it).
+    """out[..., i, ..., k] = a[..., i*stride + k*dilation, ...]: every window of `window_shape`
+    along `axis`, `stride` apart, its elements `dilation` apart; the window dimensions come last
+    (convolution and pooling use it). A view of a, never a copy.
     da = each window's gradient added back where it came from (FoldWindows)."""
 
     view = True  # numpy may return a view of a's memory
@@ -219,18 +225,23 @@ class SlidingWindows(Primitive):
     rule = "d{0} = every window's gradient added back where the window was taken"
 
     @staticmethod
-    def forward(ctx, a, window_shape, axis=None, stride=1):
-        window, axes, strides = _window_geometry(a.shape, window_shape, axis, stride)
-        ctx.window, ctx.axes, ctx.strides, ctx.input_shape = window, axes, strides, a.shape
-        view = np.lib.stride_tricks.sliding_window_view(a, window, axis=axes)
-        steps = [slice(None)] * a.ndim
+    def forward(ctx, a, window_shape, axis=None, stride=1, dilation=1):
+        window, axes, strides, dilations = _window_geometry(a.shape, window_shape, axis, stride, dilation)
+        ctx.window, ctx.axes, ctx.strides, ctx.dilations = window, axes, strides, dilations
+        ctx.input_shape = a.shape
+        spans = tuple(d * (w - 1) + 1 for w, d in zip(window, dilations))
+        view = np.lib.stride_tricks.sliding_window_view(a, spans, axis=axes)
+        steps = [slice(None)] * view.ndim
         for ax, s in zip(axes, strides):
             steps[ax] = slice(None, None, s)
+        for i, d in enumerate(dilations):  # a dilated window: every d-th element of a wider one
+            steps[a.ndim + i] = slice(None, None, d)
         return view[tuple(steps)]
 
     @staticmethod
     def backward(ctx, grad):
-        return FoldWindows.apply(grad, window=ctx.window, axes=ctx.axes, strides=ctx.strides, shape=ctx.input_shape)
+        return FoldWindows.apply(grad, window=ctx.window, axes=ctx.axes, strides=ctx.strides, shape=ctx.input_shape,
+                                 dilations=ctx.dilations)
 
 
 class FoldWindows(Primitive):
@@ -238,24 +249,26 @@ class FoldWindows(Primitive):
     the place it was taken from (overlaps add up). One vectorised addition per window offset,
     so a 3x3 window costs 9 additions, never a loop over pixels.  da = SlidingWindows(grad)"""
 
-    call_name = "fold_windows (backward of sliding_window)"
+    call_name = "fold_windows"
     symbol = "fold"
     notation = "fold({0})"
     rule = "d{0} = d{y} cut into the same windows again"
 
     @staticmethod
-    def forward(ctx, a, window, axes, strides, shape):
-        ctx.window, ctx.axes, ctx.strides = window, axes, strides
+    def forward(ctx, a, window, axes, strides, shape, dilations=None):
+        dilations = (1,) * len(axes) if dilations is None else tuple(dilations)
+        ctx.window, ctx.axes, ctx.strides, ctx.dilations = window, axes, strides, dilations
         out = np.zeros(shape, dtype=a.dtype)
         counts = [a.shape[ax] for ax in axes]
         n = len(shape)
         for offset in np.ndindex(*window):
             target = [slice(None)] * n
-            for ax, k, s, c in zip(axes, offset, strides, counts):
-                target[ax] = slice(k, k + s * (c - 1) + 1, s)
+            for ax, k, s, c, d in zip(axes, offset, strides, counts, dilations):
+                target[ax] = slice(k * d, k * d + s * (c - 1) + 1, s)
             out[tuple(target)] += a[(Ellipsis,) + offset]
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return SlidingWindows.apply(grad, window_shape=ctx.window, axis=ctx.axes, stride=ctx.strides)
+        return SlidingWindows.apply(grad, window_shape=ctx.window, axis=ctx.axes, stride=ctx.strides,
+                                    dilation=ctx.dilations)
