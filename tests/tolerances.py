@@ -1,0 +1,72 @@
+"""Tolerances from an error budget, for comparing long float64 computations with a reference.
+
+Two correct implementations of a trajectory (chalkgrad's optimiser steps and torch's) round
+differently: which roundings happen depends on the BLAS kernel OpenBLAS/MKL pick for the CPU, the
+thread count (summation order), fused multiply-adds and the vectorised tanh/exp of the CPU. Each
+step carries the earlier round-off on and amplifies it as much as the problem amplifies any small
+change (its conditioning), so a fixed tolerance that passes on one CPU fails on another (issue #13).
+`roundoff_budget` measures that amplification on the reference itself and turns it into a
+tolerance per step; `assert_within_budget` compares with it.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+EPS = np.finfo(np.float64).eps  # 2.2e-16: the spacing of float64 numbers near 1
+PROBE = 1e-13  # relative size of the probing change of the start: ~450 ulps, far above
+#                round-off and far below where the problem stops responding linearly
+SAFETY = 1000.0  # unit roundings per step (~100, see roundoff_budget) times a margin of 10
+TIGHT = 1e-12  # relative agreement asked for in the first steps, before round-off has grown
+
+
+def roundoff_budget(run: Callable[[list], np.ndarray], start: Sequence, directions: int = 3):
+    """(reference trajectory, budget per step) for `run(start) -> array (steps, values)`.
+
+    budget(t) = SAFETY * EPS * scale * sum_{s <= t} amplification(s), where
+    amplification(s) is how far `run` from a start changed by PROBE (relative, random signs; the max
+    over `directions` random directions) has moved away from `run(start)` after s steps, per unit
+    of that change, and scale is the largest |value| of the reference. Round-off made at step s is
+    a change of the state of relative size ~EPS, and grows like a change of the start does over the
+    t - s steps after it (exactly so for a fixed linear step, such as gradient descent on a
+    quadratic); the sum adds up the round-off of every step. SAFETY = 1000: a step rounds many times
+    (sums over a batch in the forward and backward pass, ~10 element-wise operations in the update),
+    and |ours - torch| / (EPS * scale * sum amplification), the effective number of unit roundings
+    per step, measured at most ~40 over the OpenBLAS Haswell/Sandybridge/Nehalem/Prescott kernels,
+    1 or 2 threads and torch's AVX2/scalar paths: up to 100 roundings per step, times 10.
+    """
+    start = [np.asarray(v, dtype=np.float64) for v in start]
+    reference = np.asarray(run(start), dtype=np.float64)
+    size = max(np.abs(v).max() for v in start)
+    rng = np.random.default_rng(0)
+    amplification = np.zeros(len(reference))
+    for _ in range(directions):
+        changed = [v + PROBE * size * rng.choice([-1.0, 1.0], size=v.shape) for v in start]
+        moved = np.asarray(run(changed), dtype=np.float64)
+        assert moved.shape == reference.shape, (
+            f"a change of the start by {PROBE:g} changed the run's shape {reference.shape} -> {moved.shape}:"
+            " this comparison is decided by round-off and cannot be checked step by step")
+        amplification = np.maximum(amplification, np.abs(moved - reference).reshape(len(reference), -1).max(axis=1) / (PROBE * size))
+    scale = max(np.abs(reference).max(), size)
+    return reference, SAFETY * EPS * scale * np.cumsum(amplification)
+
+
+def assert_within_budget(ours, reference, budget, tight_steps: int = 20, err_msg: str = "") -> None:
+    """Step t of `ours` within budget[t] of the reference (max over the values), and the first
+    `tight_steps` steps within TIGHT * scale too, whatever the budget: before round-off has been
+    amplified the two must agree to a few hundred ulps."""
+    ours, reference = np.asarray(ours, dtype=np.float64), np.asarray(reference, dtype=np.float64)
+    assert ours.shape == reference.shape, f"{err_msg}: shape {ours.shape} != reference {reference.shape}"
+    deviation = np.abs(ours - reference).reshape(len(reference), -1).max(axis=1)
+    deviation = np.where(np.isnan(deviation), np.inf, deviation)
+    scale = max(np.abs(reference).max(), 1e-300)
+    allowed = np.array(budget, dtype=np.float64)
+    allowed[:tight_steps] = np.minimum(allowed[:tight_steps], TIGHT * scale)
+    bad = np.flatnonzero(~(deviation <= allowed))
+    if bad.size:
+        worst = bad[np.argmax(deviation[bad] / allowed[bad])]
+        raise AssertionError(
+            f"{err_msg}: {bad.size} of {len(reference)} steps outside the round-off budget; first at step"
+            f" {bad[0]} (|ours - reference| = {deviation[bad[0]]:.3g} > {allowed[bad[0]]:.3g}), worst at step"
+            f" {worst} ({deviation[worst]:.3g} > {allowed[worst]:.3g})")
