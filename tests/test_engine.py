@@ -12,6 +12,7 @@ import torch
 import autograd
 from autograd import Function, Tensor, detect_anomaly, enable_grad, no_grad
 from autograd.engine import toposort
+from tolerances import assert_within, matmul_error_bound
 
 
 def leaf(value, dtype=np.float64, name=None):
@@ -819,8 +820,9 @@ def test_a_fresh_gradient_is_reused_in_place_and_the_result_is_right(monkeypatch
     tx, tw = torch.tensor(x.data, requires_grad=True), torch.tensor(w.data, requires_grad=True)
     ((tx @ tw).relu() * 3.0).sum().backward()
     assert flags == [True]
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(w.grad.data, tw.grad.numpy(), rtol=1e-12)
+    upstream = 3.0 * (x.data @ w.data > 0)  # d/d(x @ w), exact: no rounding before the two products
+    assert_within(x.grad.data, tx.grad.numpy(), matmul_error_bound(upstream, w.data.T), "x.grad")
+    assert_within(w.grad.data, tw.grad.numpy(), matmul_error_bound(x.data.T, upstream), "w.grad")
 
 
 def test_gradients_users_can_see_are_never_overwritten(monkeypatch):

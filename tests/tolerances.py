@@ -70,3 +70,26 @@ def assert_within_budget(ours, reference, budget, tight_steps: int = 20, err_msg
             f"{err_msg}: {bad.size} of {len(reference)} steps outside the round-off budget; first at step"
             f" {bad[0]} (|ours - reference| = {deviation[bad[0]]:.3g} > {allowed[bad[0]]:.3g}), worst at step"
             f" {worst} ({deviation[worst]:.3g} > {allowed[worst]:.3g})")
+
+
+def matmul_error_bound(a, b) -> np.ndarray:
+    """How far apart two correct float64 computations of a @ b can be, entry by entry.
+
+    In any summation order, blocked, threaded or with fused multiply-adds, a dot product of length k
+    is computed with an error of at most gamma_k * sum_i |a_i b_i|, gamma_k = k u / (1 - k u) with
+    u = EPS / 2 (Higham, Accuracy and Stability of Numerical Algorithms, section 3.1): two of them
+    differ by at most twice that. A proven bound, so no safety factor; it is large only where the
+    products cancel, which is where a relative tolerance is wrong."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    k, u = a.shape[-1], EPS / 2
+    return 2 * k * u / (1 - k * u) * (np.abs(a) @ np.abs(b))
+
+
+def assert_within(actual, expected, bound, err_msg: str = "") -> None:
+    """|actual - expected| <= bound, entry by entry (bound an array of the same shape)."""
+    deviation = np.abs(np.asarray(actual, dtype=np.float64) - np.asarray(expected, dtype=np.float64))
+    bad = ~(deviation <= bound)
+    if bad.any():
+        worst = np.unravel_index(np.argmax(np.where(bad, deviation / np.maximum(bound, 1e-300), 0)), deviation.shape)
+        raise AssertionError(f"{err_msg}: {bad.sum()} of {bad.size} entries outside the bound; worst at {worst}:"
+                             f" |actual - expected| = {deviation[worst]:.3g} > {np.broadcast_to(bound, deviation.shape)[worst]:.3g}")
