@@ -14,7 +14,7 @@ from nn.layers import DropConnect, Dropout, Flatten, Identity, Linear, Maxout
 from nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss
 from nn.module import Module, ModuleList, Parameter, Sequential
 from nn.normalization import BatchNorm1d, BatchNorm2d
-from nn.serialization import load, save
+from nn.serialization import LoadError, load, save
 from nn import data, training  # training utilities: batches, toy data, fit, ensembles, search
 from nn.data import DataLoader
 from nn.training import EarlyStopping, Ensemble, fit
@@ -26,6 +26,6 @@ __all__ = [
     "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "PReLU", "ELU", "Softplus", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "MultiMarginLoss",
     "l1_penalty", "l2_penalty", "elastic_net_penalty",
-    "functional", "init", "manual_seed", "save", "load",
+    "functional", "init", "manual_seed", "save", "load", "LoadError",
     "data", "training", "DataLoader", "fit", "EarlyStopping", "Ensemble",
 ]
