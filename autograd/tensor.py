@@ -461,13 +461,14 @@ class Tensor:
         return -((-self).max(axis=axis, keepdims=keepdims))
 
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        """var = sum((x - mean)^2) / (n - ddof); ddof=0 (population variance) as in numpy."""
-        centered = self - self.mean(axis=axis, keepdims=True)
-        return (centered * centered).sum(axis=axis, keepdims=keepdims) / (_count(self.shape, axis) - ddof)
+        """var = sum((x - mean)^2) / (n - ddof); ddof=0 (population variance) as in numpy (a primitive,
+        for stability: see ops.Var)."""
+        return ops.Var.apply(self, axis=axis, keepdims=keepdims, ddof=ddof)
 
     def std(self, axis=None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        """std = sqrt(var)."""
-        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+        """std = sqrt(var), ddof as in var (a primitive, for stability: see ops.Std; the gradient of
+        constant data is 0, as in PyTorch)."""
+        return ops.Std.apply(self, axis=axis, keepdims=keepdims, ddof=ddof)
 
     def logsumexp(self, axis=None, keepdims: bool = False) -> "Tensor":
         """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x), so nothing overflows."""

@@ -6,7 +6,7 @@ from autograd.ops.elementwise import (
     Abs, Add, Cast, Clip, Cos, Div, Exp, Log, Maximum, Mul, Neg, Pow, Relu, Sigmoid, Sin, Sqrt, Sub, Tanh, Where,
 )
 from autograd.ops.linalg import MatMul
-from autograd.ops.reduce import Max, Sum
+from autograd.ops.reduce import Max, Std, Sum, Var
 from autograd.ops.shape import (
     BroadcastTo, Concatenate, FoldWindows, GetItem, Pad, Reshape, ScatterAdd, SlidingWindows, Transpose,
 )
@@ -14,5 +14,5 @@ from autograd.ops.shape import (
 __all__ = [
     "Abs", "Add", "BroadcastTo", "Cast", "Clip", "Concatenate", "Cos", "Div", "Exp", "FoldWindows", "GetItem",
     "Log", "MatMul", "Max", "Maximum", "Mul", "Neg", "Pad", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid",
-    "Sin", "SlidingWindows", "Sqrt", "Sub", "Sum", "Tanh", "Transpose", "Where",
+    "Sin", "SlidingWindows", "Sqrt", "Std", "Sub", "Sum", "Tanh", "Transpose", "Var", "Where",
 ]
