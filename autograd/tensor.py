@@ -64,7 +64,6 @@ class Tensor:
     _base = None  # for tensors sharing memory through detach(): the memory's version
     _hooks = None
     _retains_grad = False
-    __array_ufunc__ = None  # numpy defers to our operators: np.float64(1) - t is a Tensor
     __hash__ = object.__hash__  # == is elementwise, so hash by identity (usable as dict keys)
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
@@ -151,6 +150,15 @@ class Tensor:
         if dtype is not None and dtype != self.data.dtype:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
+
+    # ----- numpy interoperability (the mapping lives in autograd/numpy_protocol.py) ----------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """np.exp(t), np.maximum(t, 0), np.float64(1) - t: the chalkgrad operation, recorded."""
+        return numpy_protocol.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """np.sum(t, axis=0), np.concatenate([t, u]): the chalkgrad operation, recorded."""
+        return numpy_protocol.array_function(func, types, args, kwargs)
 
     def __len__(self):
         if self.ndim == 0:
@@ -675,4 +683,4 @@ def _checked_operand(x, op: str):
 
 # The primitives, the engine and the in-place clock refer back to Tensor, so they are
 # imported once Tensor exists.
-from autograd import engine, function, ops  # noqa: E402
+from autograd import engine, function, numpy_protocol, ops  # noqa: E402
