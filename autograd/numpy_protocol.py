@@ -108,11 +108,11 @@ FUNCTIONS = {
     np.stack: (routines.stack, {"axis": "axis"}),
     np.where: (_where, {"x": "x", "y": "y"}),
     np.dot: (_dot, {"b": "b"}),
-    np.zeros_like: (routines.zeros_like, {}),
-    np.ones_like: (routines.ones_like, {}),
 }
-# functions that only inspect values, or write them out: run on the data (no graph to keep)
+# functions that only inspect values, write them out, or make arrays whose values do not depend on the
+# input's (np.zeros_like(w) for an optimiser's state): run on the data, there is no gradient to keep
 ON_DATA = {
+    np.zeros_like, np.ones_like, np.empty_like, np.full_like,
     np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj, np.isrealobj, np.may_share_memory,
     np.shares_memory, np.allclose, np.isclose, np.array_equal, np.array_equiv, np.count_nonzero, np.nonzero,
     np.flatnonzero, np.argwhere, np.argsort, np.array_repr, np.array_str, np.array2string, np.save, np.savez,
