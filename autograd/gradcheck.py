@@ -27,16 +27,20 @@ Conventions shared by every check:
   of the two slopes. Where backward picks one side (relu'(0) = 0) the check fails, and the report
   marks the element "kink" (its one-sided slopes differ) so you know to move the input off it;
   where backward's choice is the average (abs'(0) = 0, max splitting a tie evenly) it passes.
+  check_backward leaves elements on a kink out of its error instead (a zero input row with a zero
+  bias puts relu exactly at 0, a common set-up) and says which slope the backward took there.
   Random inputs almost never land on a kink.
+- Numbers in reports never print as "-0" (autograd.formatting.format_number).
 """
 from __future__ import annotations
 
 import inspect
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 from autograd.engine import grad
+from autograd.formatting import format_number
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.tensor import Tensor
 
@@ -78,7 +82,7 @@ def numerical_grad(fn: Callable, inputs, eps: float = 1e-6, grad_output=None):
     with no_grad():
         outputs = _outputs(fn(*copies), "numerical_grad")
     projections = _projections(outputs) if grad_output is None else _given(grad_output, outputs, "numerical_grad")
-    numeric, _ = _numeric_grad(lambda: _projected(fn(*copies), projections), tensors, eps)
+    numeric = _numeric_grad(lambda: _projected(fn(*copies), projections), tensors, eps).central
     by_id = {id(t): g for t, g in zip(tensors, numeric)}
     grads = [by_id.get(id(c)) for c in copies]
     return grads[0] if single else grads
@@ -189,7 +193,8 @@ def directional_gradcheck(fn: Callable, inputs, directions: int = 3, eps: float 
         f"  {'direction':>9} {'analytic <u^T J, v>':>20} {'numeric df/dv':>16} {'rel. error':>11}",
     ]
     for k, (a, n, ok) in enumerate(rows):
-        lines.append(f"  {k:>9} {a:>20.9g} {n:>16.9g} {rel_error(a, n):>11.2e}{'' if ok else '  FAIL'}")
+        lines.append(f"  {k:>9} {format_number(a, '>20.9g')} {format_number(n, '>16.9g')} "
+                     f"{rel_error(a, n):>11.2e}{'' if ok else '  FAIL'}")
     lines.append("Run gradcheck on a small input to see which elements are wrong.")
     return _fail("\n".join(lines), raise_exception)
 
@@ -216,9 +221,16 @@ def check_backward(forward_or_layer, *args, eps: float = 1e-6, seed: int = 0) ->
     verdict: rel_error's max over elements can exceed 1e-6 for a correct gradient. The table still
     shows the element with the largest rel_error.)
 
+    Elements on a kink (their one-sided slopes differ: relu exactly at 0, a tie in a max) have no
+    right answer, so they are left out of the error, the input's verdict is at best "ok", and a note
+    says which slope your backward took there (relu'(0) = 0, PyTorch's choice, is the slope from
+    the left). A note also says when your gradient is one constant times the numeric one in every
+    element ("analytic = 4.00 × numeric in every element: a missing 1/4?").
+
     Runs on float64 copies (nothing passed is changed). Returns a BackwardCheck whose printout is a
-    table (input, shape, relative error, verdict, the worst element); `.verdict` is the worst one
-    and `.passed` is True when every input is "great" or "ok".
+    table (input, shape, relative error, verdict, the worst element) and the notes; `.verdict` is
+    the worst one, `.passed` is True when every input is "great" or "ok", `.notes` lists the notes
+    and `.kinks` the kink elements (boolean arrays).
     """
     if hasattr(forward_or_layer, "forward") and hasattr(forward_or_layer, "backward"):
         forward, backward, inputs = forward_or_layer.forward, forward_or_layer.backward, args
@@ -248,24 +260,30 @@ def check_backward(forward_or_layer, *args, eps: float = 1e-6, seed: int = 0) ->
                 f"{x.shape}; a gradient has the shape of its input (sum over the broadcast axes)."
             )
     tensors = [Tensor._make(x) for x in xs]  # _numeric_grad perturbs .data of these in place
-    numeric, _ = _numeric_grad(lambda: float(np.sum(grad_out * _numpy_output(forward(*xs), "forward"))), tensors, eps)
-    return BackwardCheck(names, [x.shape for x in xs], [_array(g) for g in grads], numeric)
+    differences = _numeric_grad(lambda: float(np.sum(grad_out * _numpy_output(forward(*xs), "forward"))), tensors, eps)
+    return BackwardCheck(names, [x.shape for x in xs], [_array(g) for g in grads], differences)
 
 
 class BackwardCheck:
-    """The result of check_backward: per input, the relative error and its verdict."""
+    """The result of check_backward: per input, the relative error and its verdict, and notes on
+    kinks and on a constant factor between your gradient and the numeric one."""
 
-    def __init__(self, names, shapes, analytic, numeric):
-        self.names, self.shapes = names, shapes
-        self.analytic, self.numeric = analytic, numeric
-        self.errors = [_norm_rel_error(a, n) for a, n in zip(analytic, numeric)]
-        self.verdicts = [_verdict(e) for e in self.errors]
+    def __init__(self, names, shapes, analytic, differences: _Differences):
+        self.names, self.shapes, self.analytic = names, shapes, analytic
+        self.numeric, self.kinks = differences.central, differences.kinks
+        smooth = [~k for k in self.kinks]
+        self.errors = [_norm_rel_error(a[s], n[s]) for a, n, s in zip(analytic, self.numeric, smooth)]
+        # an input with elements on a kink is at best "ok": those elements could not be checked
+        self.verdicts = [_worse(_verdict(e), "ok") if k.any() else _verdict(e) for e, k in zip(self.errors, self.kinks)]
+        inputs = list(zip(names, shapes))
+        self.notes = [note for name, a, n, k, left, right in zip(names, analytic, self.numeric, self.kinks,
+                                                                  differences.left, differences.right)
+                      for note in (_kink_note(name, a, left, right, k), _ratio_note(name, a[~k], n[~k], inputs)) if note]
 
     @property
     def verdict(self) -> str:
         """The worst verdict over all inputs."""
-        order = ["great", "ok", "suspicious", "wrong"]
-        return max(self.verdicts, key=order.index)
+        return max(self.verdicts, key=_VERDICTS.index)
 
     @property
     def passed(self) -> bool:
@@ -277,19 +295,73 @@ class BackwardCheck:
             "check_backward: error = ||a - n|| / (||a|| + ||n||), a from your backward, n by central differences",
             f"  {'input':<{width}} {'shape':<12} {'error':>10}  {'verdict':<10}  element with the largest rel_error",
         ]
-        for name, shape, a, n, error, verdict in zip(
-            self.names, self.shapes, self.analytic, self.numeric, self.errors, self.verdicts
+        for name, shape, a, n, kink, error, verdict in zip(
+            self.names, self.shapes, self.analytic, self.numeric, self.kinks, self.errors, self.verdicts
         ):
-            worst = ""
-            if a.size:
-                i = np.unravel_index(np.argmax(np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))), a.shape)
-                worst = f"{_index(i)}: analytic {a[i]:.7g}, numeric {n[i]:.7g}"
-            lines.append(f"  {name:<{width}} {str(shape):<12} {error:>10.2e}  {verdict:<10}  {worst}")
+            worst, shown = "", f"{error:.2e}"
+            if (~kink).any():
+                rel = np.where(kink, -1.0, np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n)))
+                i = np.unravel_index(np.argmax(rel), a.shape)
+                worst = f"{_index(i)}: analytic {format_number(a[i], '.7g')}, numeric {format_number(n[i], '.7g')}"
+            elif a.size:
+                worst, shown = "every element sits on a kink (see the note)", "—"
+            lines.append(f"  {name:<{width}} {str(shape):<12} {shown:>10}  {verdict:<10}  {worst}")
+        lines += [f"note: {note}" for note in self.notes]
         lines.append(
             f"verdicts: < {GREAT:g} great, < {OK:g} ok (normal near kinks such as relu; too high for smooth "
             f"functions), < {SUSPICIOUS:g} suspicious, otherwise wrong"
         )
         return "\n".join(lines)
+
+
+_VERDICTS = ["great", "ok", "suspicious", "wrong"]
+
+
+def _worse(a: str, b: str) -> str:
+    return max(a, b, key=_VERDICTS.index)
+
+
+def _kink_note(name, analytic, left, right, kink) -> str:
+    """What check_backward says about an input's elements on a kink (they are left out of its error)."""
+    count = int(kink.sum())
+    if not count:
+        return ""
+    a, left, right = analytic[kink], left[kink], right[kink]
+    tolerance = 1e-4 * (np.abs(left) + np.abs(right)) + 1e-7  # one-sided differences are accurate to O(eps)
+    text = (f"{name}: {count} of {analytic.size} element(s) sit on a kink (relu at 0, a tie in a max: the slopes "
+            "to the left and right differ, so no gradient is the right one) and are not graded")
+    if (np.abs(a - left) <= tolerance).all():
+        return text + "; yours takes the slope from the left at each, as relu'(0) = 0 does (PyTorch's choice)."
+    if (np.abs(a - right) <= tolerance).all():
+        return text + ("; yours takes the slope from the right at each, as relu'(0) = 1 does (a relu mask written "
+                       "with >= 0? PyTorch takes relu'(0) = 0).")
+    i = _index(np.argwhere(kink)[0])
+    return (text + f"; e.g. at {i} yours is {format_number(a[0], '.7g')}, the slope from the left "
+            f"{format_number(left[0], '.7g')}, from the right {format_number(right[0], '.7g')}.")
+
+
+def _ratio_note(name, analytic, numeric, inputs) -> str:
+    """'analytic = 4.00 × numeric in every element: a missing 1/4?' when the two differ by one constant
+    factor (a forgotten 1/N, a factor 2, a flipped sign); '' otherwise. `inputs` are (name, shape) pairs."""
+    significant = np.abs(numeric) > 1e-3 * np.abs(numeric).max(initial=0.0)
+    if significant.sum() < 2:
+        return ""
+    ratios = analytic[significant] / numeric[significant]
+    ratio = float(np.median(ratios))
+    if abs(ratio - 1) < 1e-3 or np.ptp(ratios) > 1e-3 * max(abs(ratio), 1e-3):
+        return ""
+    if ratio == 0:
+        return f"{name}: the analytic gradient is 0 in every element, the numeric one is not (is it connected?)."
+    text = f"{name}: analytic = {format_number(ratio, '.2f')} × numeric in every element"
+    if abs(ratio + 1) < 1e-3:
+        return text + ": the sign is flipped?"
+    factor = ratio if abs(ratio) > 1 else 1 / ratio
+    k = round(abs(factor))
+    if k < 2 or abs(abs(factor) - k) > 1e-3 * k:
+        return text + "."
+    hint = f"a missing 1/{k}?" if abs(ratio) > 1 else f"a missing factor {k}?"
+    sizes = [f"{k} is the size of dimension {d} of {other}" for other, shape in inputs for d, n in enumerate(shape) if n == k]
+    return text + f": {hint}" + (f" ({sizes[0]}: a mean where a sum belongs, or the other way round?)" if sizes else "")
 
 
 def check_module_gradients(module, loss_fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5,
@@ -343,7 +415,7 @@ def _check(evaluate, tensors, names, eps, atol, rtol, raise_exception, where, wh
     again = f()
     if not np.isclose(first, again, rtol=1e-10, atol=1e-12):
         return _fail(_not_deterministic(where, first, again), raise_exception)
-    numeric, kinks = _numeric_grad(f, tensors, eps, f_x=again)
+    numeric, kinks, _, _ = _numeric_grad(f, tensors, eps, f_x=again)
     sections = [_mismatches(name, a, n, k, atol, rtol) for name, a, n, k in zip(names, analytic, numeric, kinks)]
     failed = [s for s in sections if s]
     if not failed:
@@ -364,14 +436,23 @@ def _check(evaluate, tensors, names, eps, atol, rtol, raise_exception, where, wh
     return _fail("\n\n".join([header, *failed]) + footer, raise_exception)
 
 
-def _numeric_grad(f, tensors, eps, f_x=None):
+class _Differences(NamedTuple):
+    """Finite differences of f, one array per tensor: central, the kink mask, and the one-sided slopes."""
+
+    central: list
+    kinks: list
+    left: list  # (f(x) - f(x - eps)) / eps
+    right: list  # (f(x + eps) - f(x)) / eps
+
+
+def _numeric_grad(f, tensors, eps, f_x=None) -> _Differences:
     """Central differences of the scalar f() with respect to every element of every tensor,
     perturbing each element in place and restoring it. Also flags kinks: elements where the
     one-sided slopes (f(x+eps) - f(x))/eps and (f(x) - f(x-eps))/eps clearly differ."""
     f_x = f() if f_x is None else f_x
-    grads, kinks = [], []
+    result = _Differences([], [], [], [])
     for t in tensors:
-        g, kink = np.zeros(t.shape), np.zeros(t.shape, dtype=bool)
+        g, kink, left, right = np.zeros(t.shape), np.zeros(t.shape, dtype=bool), np.zeros(t.shape), np.zeros(t.shape)
         for i in np.ndindex(*t.shape):
             old = t.data[i]
             t.data[i] = old + eps
@@ -380,10 +461,11 @@ def _numeric_grad(f, tensors, eps, f_x=None):
             minus = f()
             t.data[i] = old
             g[i] = (plus - minus) / (2 * eps)
+            left[i], right[i] = (f_x - minus) / eps, (plus - f_x) / eps
             kink[i] = abs((plus - f_x) - (f_x - minus)) / eps > 1e-3 * (1 + abs(g[i]))
-        grads.append(g)
-        kinks.append(kink)
-    return grads, kinks
+        for kept, array in zip(result, (g, kink, left, right)):
+            kept.append(array)
+    return result
 
 
 def _analytic_grad(outputs, projections, tensors):
@@ -412,8 +494,10 @@ def _mismatches(name, analytic, numeric, kink, atol, rtol) -> str:
     ]
     for i in rows:
         note = "  kink" if kink[i] else ""
-        lines.append(f"  {_index(i):<{width}} {analytic[i]:>15.8g} {numeric[i]:>15.8g} {rel[i]:>11.2e}{note}")
-    return "\n".join(lines)
+        lines.append(f"  {_index(i):<{width}} {format_number(analytic[i], '>15.8g')} "
+                     f"{format_number(numeric[i], '>15.8g')} {rel[i]:>11.2e}{note}")
+    ratio = _ratio_note("  all elements", analytic[~kink], numeric[~kink], [])
+    return "\n".join(lines + ([ratio] if ratio else []))
 
 
 def _not_deterministic(where, first, again) -> str:

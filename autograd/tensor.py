@@ -79,7 +79,6 @@ class Tensor:
     _hooks = None
     _retains_grad = False
     _watched = False  # has hooks or retains its gradient: backward must stop by
-    __array_ufunc__ = None  # numpy defers to our operators: np.float64(1) - t is a Tensor
     __hash__ = object.__hash__  # == is elementwise, so hash by identity (usable as dict keys)
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
@@ -194,6 +193,15 @@ class Tensor:
         if dtype is not None and dtype != data.dtype:
             return data.astype(dtype)
         return data.copy() if copy else data
+
+    # ----- numpy interoperability (the mapping lives in autograd/numpy_protocol.py) ----------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """np.exp(t), np.maximum(t, 0), np.float64(1) - t: the chalkgrad operation, recorded."""
+        return numpy_protocol.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """np.sum(t, axis=0), np.concatenate([t, u]): the chalkgrad operation, recorded."""
+        return numpy_protocol.array_function(func, types, args, kwargs)
 
     def __len__(self):
         if self.ndim == 0:
@@ -546,16 +554,17 @@ class Tensor:
 
     @torch_spellings
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        """var = sum((x - mean)^2) / max(n - ddof, 0); ddof=0 (population variance) as in numpy, but
-        called with PyTorch's keywords (dim=, keepdim=) correction=1 as in PyTorch. With ddof >= n
-        that divides by 0: inf, or nan for constant values (as numpy and PyTorch)."""
-        centered = self - self.mean(axis=axis, keepdims=True)
-        return (centered * centered).sum(axis=axis, keepdims=keepdims) / max(_count(self.shape, axis) - ddof, 0)
+        """var = sum((x - mean)^2) / (n - ddof); ddof=0 (population variance) as in numpy, but called
+        with PyTorch's keywords (dim=, keepdim=) correction=1 as in PyTorch. With ddof >= n that
+        divides by 0: inf, or nan for constant values (as numpy and PyTorch). A primitive, for
+        stability (see ops.Var)."""
+        return ops.Var.apply(self, axis=axis, keepdims=keepdims, ddof=ddof)
 
     @torch_spellings
     def std(self, axis=None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        """std = sqrt(var)."""
-        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+        """std = sqrt(var), ddof as in var (a primitive, for stability: see ops.Std; the gradient of
+        constant data is 0, as in PyTorch)."""
+        return ops.Std.apply(self, axis=axis, keepdims=keepdims, ddof=ddof)
 
     @torch_spellings
     def logsumexp(self, axis=None, keepdims: bool = False) -> "Tensor":
@@ -1350,4 +1359,4 @@ def _describe_dtypes(*values) -> str:
 
 # The primitives, the engine and the in-place clock refer back to Tensor, so they are
 # imported once Tensor exists.
-from autograd import engine, function, indexing, ops  # noqa: E402
+from autograd import engine, function, indexing, numpy_protocol, ops  # noqa: E402

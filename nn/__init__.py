@@ -22,7 +22,7 @@ from nn.module import Module, ModuleList, Parameter, Sequential
 from nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AvgPool1d, AvgPool2d, AvgPool3d,
                         MaxPool1d, MaxPool2d, MaxPool3d, Upsample)
-from nn.serialization import load, save
+from nn.serialization import LoadError, load, save
 from nn import data, training  # training utilities: batches, toy data, fit, ensembles, search
 from nn.data import DataLoader
 from nn.training import EarlyStopping, Ensemble, fit
@@ -36,7 +36,7 @@ __all__ = [
     "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "PReLU", "ELU", "Softplus", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "MultiMarginLoss",
     "l1_penalty", "l2_penalty", "elastic_net_penalty",
-    "functional", "init", "manual_seed", "save", "load",
+    "functional", "init", "manual_seed", "save", "load", "LoadError",
     "data", "training", "DataLoader", "fit", "EarlyStopping", "Ensemble",
     # issue #17
     "Embedding", "LayerNorm", "GroupNorm", "GELU", "SiLU", "Hardtanh", "LogSigmoid", "Mish", "SELU",

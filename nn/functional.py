@@ -858,10 +858,12 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, reduction: 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None, reduction: str = "mean") -> Tensor:
     """BCE on logits x: -(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) = softplus(x) - x y,
-    computed as max(x, 0) - x y + log(1 + exp(-|x|)), which never overflows (x = +-1000 is fine)."""
+    computed as x (step(x) - y) + log(1 + exp(-|x|)) with step(x) = 1 for x > 0, 0 for x < 0 and
+    1/2 at 0 (where the two pieces meet, so the gradient there is sigmoid(0) - y). Nothing
+    overflows (x = +-1000 is fine), and x = +-inf gives inf, not inf - inf = nan."""
     x = as_tensor(input)
     y = _target_like(target, x, "binary_cross_entropy_with_logits")
-    loss = maximum(x, 0.0) - x * y + (1 + (-x.abs()).exp()).log()
+    loss = x * (np.heaviside(x.data, 0.5) - y) + (1 + (-x.abs()).exp()).log()
     if weight is not None:
         loss = loss * _constant_like(weight, x)
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits")

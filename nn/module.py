@@ -19,6 +19,7 @@ drawings and step pages can group tensors by module; a module's output is named 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from typing import Iterator, NamedTuple
 
 import numpy as np
@@ -242,6 +243,9 @@ class Module:
         """Copy values into the parameters and buffers of the same names (values may be arrays
         or Tensors and are converted to each parameter's dtype). With strict=True, missing and
         unexpected keys are an error; a shape mismatch always is."""
+        if not isinstance(state_dict, Mapping):
+            hint = "nn.load(path) reads a file into one: model.load_state_dict(nn.load(path))"
+            raise TypeError(f"load_state_dict: expected a dict of name -> array, got {type(state_dict).__name__}; {hint}")
         own = dict(self.named_parameters())
         own.update(self.named_buffers())
         missing = [key for key in own if key not in state_dict]

@@ -410,6 +410,94 @@ def test_check_backward_clear_errors():
         check_backward(affine_forward, x, W, b)
 
 
+def relu_net_forward(x, W1, b1, W2):
+    return np.maximum(x @ W1 + b1, 0) @ W2
+
+
+def relu_net_backward(mask_at_zero):
+    """A two-layer relu net's backward; mask_at_zero=True is the `pre >= 0` variant (relu'(0) = 1)."""
+    def backward(x, W1, b1, W2, grad_out):
+        pre = x @ W1 + b1
+        dpre = (grad_out @ W2.T) * ((pre >= 0) if mask_at_zero else (pre > 0))
+        return dpre @ W1.T, x.T @ dpre, dpre.sum(axis=0), np.maximum(pre, 0).T @ grad_out
+    return backward
+
+
+def relu_net_inputs(zero_row=True):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3))
+    if zero_row:
+        x[0] = 0  # with b1 = 0 every hidden unit of that row sits exactly at relu's kink
+    return x, rng.standard_normal((3, 5)), np.zeros(5), rng.standard_normal((5, 2))
+
+
+def test_check_backward_does_not_call_a_correct_relu_layer_wrong_at_its_kink():
+    result = check_backward(relu_net_forward, relu_net_backward(False), *relu_net_inputs())
+    assert result.passed and result.verdicts == ["ok", "great", "ok", "great"]
+    assert result.kinks[2].all() and not result.kinks[1].any()  # b1: every element; W1: none (x's row is 0)
+    b1_note = next(note for note in result.notes if note.startswith("b1:"))
+    assert "5 of 5 element(s) sit on a kink" in b1_note and "not graded" in b1_note
+    assert "slope from the left at each, as relu'(0) = 0 does (PyTorch's choice)" in b1_note
+    text = repr(result)
+    assert "note: b1: 5 of 5" in text and "every element sits on a kink" in text
+
+
+def test_check_backward_tells_the_relu_mask_at_zero_apart_and_still_grades_real_bugs():
+    inputs = relu_net_inputs()
+    mask_at_zero = check_backward(relu_net_forward, relu_net_backward(True), *inputs)
+    assert mask_at_zero.passed  # relu'(0) = 1 is a valid choice at a kink, just not PyTorch's
+    b1_note = next(note for note in mask_at_zero.notes if note.startswith("b1:"))
+    assert "slope from the right at each, as relu'(0) = 1 does (a relu mask written with >= 0?" in b1_note
+
+    def no_mask(x, W1, b1, W2, grad_out):  # forgets relu's mask altogether: wrong away from the kink too
+        pre = x @ W1 + b1
+        dpre = grad_out @ W2.T
+        return dpre @ W1.T, x.T @ dpre, dpre.sum(axis=0), np.maximum(pre, 0).T @ grad_out
+
+    bug = check_backward(relu_net_forward, no_mask, *inputs)
+    assert bug.verdicts[1] == "wrong" and bug.verdict == "wrong"  # W1 has no kink element, and is graded
+    # without a kink nothing is left out and no kink note appears
+    clean = check_backward(relu_net_forward, relu_net_backward(False), *relu_net_inputs(zero_row=False))
+    assert clean.verdict == "great" and not any(k.any() for k in clean.kinks) and not clean.notes
+
+
+def test_check_backward_names_a_constant_factor():
+    x, W, b = affine_inputs()
+    result = check_backward(affine_forward, affine_backward_wrong_db, x, W, b)  # mean where the sum belongs
+    assert result.notes == [(
+        "b: analytic = 0.25 × numeric in every element: a missing factor 4? (4 is the size of dimension 0 of x: "
+        "a mean where a sum belongs, or the other way round?)"
+    )]
+
+    def loss_forward(x):
+        return np.array((x ** 2).mean())
+
+    def loss_backward_without_the_mean(x, grad_out):  # d mean(x^2)/dx = 2x / N; the 1/N is missing
+        return grad_out * 2 * x
+
+    x = np.random.default_rng(2).standard_normal(4)
+    note = check_backward(loss_forward, loss_backward_without_the_mean, x).notes[0]
+    assert note == ("x: analytic = 4.00 × numeric in every element: a missing 1/4? (4 is the size of dimension 0 of "
+                    "x: a mean where a sum belongs, or the other way round?)")
+    flipped = check_backward(affine_forward, lambda x, W, b, g: (-(g @ W.T), x.T @ g, g.sum(axis=0)), *affine_inputs())
+    assert flipped.notes == ["x: analytic = -1.00 × numeric in every element: the sign is flipped?"]
+    assert not check_backward(affine_forward, affine_backward, *affine_inputs()).notes
+
+
+def test_gradcheck_report_names_a_constant_factor():
+    class TimesThreeWithBackwardSix(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 3
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 6
+
+    with pytest.raises(GradcheckError, match=r"all elements: analytic = 2\.00 × numeric in every element: a missing 1/2\?"):
+        gradcheck(TimesThreeWithBackwardSix.apply, [leaf((2, 3), 0)])
+
+
 # ----- check_module_gradients ---------------------------------------------------------------
 class TinyAffine:
     """Just enough of the nn.Module API (SPEC section 4): named_parameters() and __call__."""

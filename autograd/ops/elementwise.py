@@ -137,7 +137,8 @@ class Mul(Binary):
 
 
 class Div(Binary):
-    """out = a / b;  da = grad / b,  db = -grad * a / b**2
+    """out = a / b;  da = grad / b,  db = -grad * a / b**2, computed as -grad * ((a / b) / b) (PyTorch's
+    order: b * b over- or underflows where the gradient does not, e.g. at a = b = 1e-200)
     (a primitive rather than a * b**-1: one node in drawings and one pass over the data)"""
 
     call_name = "/ (div)"
@@ -156,7 +157,7 @@ class Div(Binary):
         a, b = ctx.saved_tensors
         return (
             grad / b if ctx.needs_input_grad[0] else None,
-            -grad * a / (b * b) if ctx.needs_input_grad[1] else None,
+            -grad * (a / b / b) if ctx.needs_input_grad[1] else None,
         )
 
 
@@ -179,8 +180,10 @@ class Neg(Unary):
 
 
 class Pow(Binary):
-    """out = a ** b;  da = grad * b * a**(b-1),  db = grad * out * log(a)
-    (da is taken as 0 where b == 0, and db as 0 where a == 0 and b >= 0, as PyTorch does)."""
+    """out = a ** b;  da = grad * (b * a**(b-1)),  db = grad * (out * log(a))
+    (da is taken as 0 where b == 0, and db as 0 where a == 0 and b >= 0, as PyTorch does; the local
+    gradient is formed before grad multiplies it, as in PyTorch, so a tiny grad times a tiny b does
+    not underflow to 0 before a**(b-1) makes it large again)."""
 
     call_name = "** (pow)"
     symbol = "**"
@@ -201,13 +204,13 @@ class Pow(Binary):
         if ctx.needs_input_grad[0]:
             zero_exponent = np.asarray(plain(b)) == 0  # a**0 = 1 is flat, also at a = 0 where a**(b-1) is inf
             safe_a = Where.apply(zero_exponent, 1.0, a) if zero_exponent.any() else a
-            grad_a = grad * b * safe_a ** (b - 1)
+            grad_a = grad * (b * safe_a ** (b - 1))
         grad_b = None
         if ctx.needs_input_grad[1]:
             zero_base = (np.asarray(plain(a)) == 0) & (np.asarray(plain(b)) >= 0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 safe_a = Where.apply(zero_base, 1.0, a) if zero_base.any() else a
-                grad_b = grad * out * Log.apply(safe_a)
+                grad_b = grad * (out * Log.apply(safe_a))
         return grad_a, grad_b
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograd.engine import toposort
+from autograd.formatting import format_number
 from autograd.tensor import Tensor
 
 # Node kinds, in the order a drawing's legend lists them.
@@ -256,9 +257,7 @@ class _Summary:
         x = x.item() if isinstance(x, np.generic) else x
         if isinstance(x, (bool, np.bool_)):
             return str(bool(x))
-        if x == 0:
-            x = abs(x)  # -0.0 (a gradient masked by relu) reads as 0
-        return format(x, self.number_format)
+        return format_number(x, self.number_format)  # never "-0"
 
     def of(self, value) -> str:
         array = np.asarray(value)
