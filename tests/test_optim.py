@@ -114,7 +114,7 @@ def test_optimisers_make_progress_on_the_quadratic():
     problem = PROBLEMS["quadratic"]
     start = problem.loss(ours_params(problem), Tensor).item()
     for name, kwargs in [("SGD", dict(lr=0.01, momentum=0.9)), ("Adam", dict(lr=0.05)), ("RMSprop", dict(lr=0.01))]:
-        _, params, _ = run_ours(problem, lambda ps: getattr(optim, name)(ps, **kwargs))
+        _, params, _ = run_ours(problem, lambda ps: getattr(optim, name)(ps, **kwargs))  # noqa: B023 - called here
         assert problem.loss(params, Tensor).item() < start - 1.0
 
 
