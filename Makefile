@@ -8,7 +8,11 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check --progress-bar off
+# pip says what it collects and installs. .pyc files are written at first import instead of at
+# install time (seconds less). setuptools' editable build prints a box of advice on every install
+# (about folders named like a package in the working directory: here, the source tree itself).
+PIP_FLAGS := --disable-pip-version-check --progress-bar off --no-compile
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install $(PIP_FLAGS)
 RUNTIME := $(VENV)/.installed-runtime
 DOCS := $(VENV)/.installed-docs
 TEST := $(VENV)/.installed-test
@@ -35,9 +39,16 @@ lint: $(TEST)
 bench: $(TEST)
 	$(PY) -m benchmarks
 
+# A venv without pip takes a tenth of a second; the host's pip (>= 22.3, --python) then puts pip in
+# it in a few seconds, where ensurepip takes about ten on this machine. Without such a pip, ensurepip.
 $(PY):
 	@echo "creating $(VENV) with $(PYTHON) ..."
-	$(PYTHON) -m venv $(VENV)
+	@if $(PYTHON) -m pip --python $(PYTHON) --version >/dev/null 2>&1; then \
+		$(PYTHON) -m venv --without-pip $(VENV) && \
+		$(PYTHON) -m pip --python $(PY) install --quiet $(PIP_FLAGS) pip; \
+	else \
+		$(PYTHON) -m venv $(VENV); \
+	fi
 
 $(RUNTIME): pyproject.toml | $(PY)
 	@echo "installing chalkgrad into $(VENV) with its runtime dependencies (numpy, graphviz) ..."
@@ -52,7 +63,6 @@ $(DOCS): pyproject.toml | $(PY)
 # The test extra holds the runtime, docs and cluster extras too.
 $(TEST): pyproject.toml | $(PY)
 	@echo "installing chalkgrad with its test extra (PyTorch, pytest, Dask, MkDocs, ...; a few minutes the first time) ..."
-	$(PIP_INSTALL) --upgrade pip
 	$(PIP_INSTALL) -e ".[test]"
 	touch $@ $(DOCS) $(RUNTIME)
 
