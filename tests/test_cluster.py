@@ -10,7 +10,10 @@ the one it was running and those the scheduler had already queued on it.
 import contextlib
 import logging
 import os
+import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -28,6 +31,7 @@ from nn.data import make_moons, train_val_test_split  # noqa: E402
 from nn.training import Ensemble, IntUniform, LogUniform, fit, grid_search, random_search  # noqa: E402
 
 TIME_LIMIT = 120  # seconds for starting a cluster or for one test
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @contextlib.contextmanager
@@ -199,3 +203,24 @@ def test_with_no_retries_allowed_a_killed_trial_is_reported_failed_and_the_other
     assert [p.name for p in tmp_path.glob("1-*")] == [f"1-{killed}"]  # trial x=1 was not run again
     ran_on_killed = {int(p.name.split("-")[0]) for p in tmp_path.iterdir() if p.name.endswith(f"-{killed}")}
     assert ran_on_killed <= {t["x"] for t in failed}
+
+
+def test_the_readmes_recipe_runs_as_a_script(tmp_path):
+    """The README's Dask block, saved as a script: a search on a LocalCluster, then an ensemble of the best."""
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S) if "LocalCluster" in b]
+    (tmp_path / "recipe.py").write_text(block)
+    env = os.environ | {"PYTHONPATH": str(README.parent)}
+    process = subprocess.Popen([sys.executable, "recipe.py"], cwd=tmp_path, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=TIME_LIMIT - 10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the script and its worker processes
+        out, err = process.communicate()
+        pytest.fail(f"the recipe took more than {TIME_LIMIT - 10} s:\n{out}\n{err}")
+    assert process.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["trial", "lr", "hidden", "seed", "val_loss", "val_accuracy"] and len(lines) == 12
+    assert lines[10] == "(sorted by val_accuracy, highest first)"
+    ensemble, accuracy = lines[11].rsplit(" ", 1)
+    assert ensemble == "Ensemble(5 models)" and float(accuracy) > 0.8, out
