@@ -30,7 +30,7 @@ test: $(TEST) system-deps
 
 docs: $(DOCS)
 	@bash scripts/system-deps.sh dot
-	$(PY) -m mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict  # (quiets the notice that Material for MkDocs ends in 2027)
 	@echo "documentation site written to site/ (open site/index.html)"
 
 lint: $(TEST)

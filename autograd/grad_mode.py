@@ -18,6 +18,7 @@ state = _State()
 
 
 def is_grad_enabled() -> bool:
+    """Whether operations are recorded for backward now (False inside no_grad, in this thread)."""
     return state.grad_enabled
 
 

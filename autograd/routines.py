@@ -17,70 +17,87 @@ __all__ = [
 
 
 def exp(x) -> Tensor:
+    """e**x, elementwise (Tensor.exp)."""
     return as_tensor(x).exp()
 
 
 def log(x) -> Tensor:
+    """The natural logarithm, elementwise (Tensor.log)."""
     return as_tensor(x).log()
 
 
 def sqrt(x) -> Tensor:
+    """The square root, elementwise (Tensor.sqrt)."""
     return as_tensor(x).sqrt()
 
 
 def abs(x) -> Tensor:  # noqa: A001 - numpy's name
+    """|x|, elementwise (Tensor.abs)."""
     return as_tensor(x).abs()
 
 
 def sin(x) -> Tensor:
+    """sin x, elementwise (Tensor.sin)."""
     return as_tensor(x).sin()
 
 
 def cos(x) -> Tensor:
+    """cos x, elementwise (Tensor.cos)."""
     return as_tensor(x).cos()
 
 
 def tanh(x) -> Tensor:
+    """tanh x, elementwise (Tensor.tanh)."""
     return as_tensor(x).tanh()
 
 
 def sigmoid(x) -> Tensor:
+    """1 / (1 + e**-x), elementwise (Tensor.sigmoid)."""
     return as_tensor(x).sigmoid()
 
 
 def relu(x) -> Tensor:
+    """max(x, 0), elementwise (Tensor.relu)."""
     return as_tensor(x).relu()
 
 
 def clip(x, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
+    """x limited to [min, max], elementwise (Tensor.clip)."""
     return as_tensor(x).clip(min, max)
 
 
 def sum(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001
+    """The sum over `axis` (all axes by default) (Tensor.sum)."""
     return as_tensor(x).sum(axis=axis, keepdims=keepdims)
 
 
 def mean(x, axis=None, keepdims=False) -> Tensor:
+    """The mean over `axis` (all axes by default) (Tensor.mean)."""
     return as_tensor(x).mean(axis=axis, keepdims=keepdims)
 
 
 def logsumexp(x, axis=None, keepdims=False) -> Tensor:
+    """log(sum(exp(x))) over `axis`, computed stably (Tensor.logsumexp)."""
     return as_tensor(x).logsumexp(axis=axis, keepdims=keepdims)
 
 
 def softmax(x, axis=-1) -> Tensor:
+    """exp(x) / sum(exp(x)) along `axis`, computed stably (Tensor.softmax)."""
     return as_tensor(x).softmax(axis=axis)
 
 
 def log_softmax(x, axis=-1) -> Tensor:
+    """x - logsumexp(x) along `axis` (Tensor.log_softmax)."""
     return as_tensor(x).log_softmax(axis=axis)
 
 
 def pad(x, pad_width, value=0.0) -> Tensor:
+    """numpy.pad with a constant `value` (Tensor.pad)."""
     return as_tensor(x).pad(pad_width, value)
 
 
 def sliding_window(x, window_shape, axis=None, stride=1) -> Tensor:
+    """Windows of `window_shape` sliding along `axis` with `stride`, as a view (Tensor.sliding_window)."""
     return as_tensor(x).sliding_window(window_shape, axis=axis, stride=stride)
 
 
@@ -138,24 +155,30 @@ def stack(tensors, axis: int = 0) -> Tensor:
 
 
 def zeros(*shape, dtype=np.float64, requires_grad=False) -> Tensor:
+    """A tensor of zeros: zeros(2, 3) or zeros((2, 3))."""
     return Tensor(np.zeros(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad)
 
 
 def ones(*shape, dtype=np.float64, requires_grad=False) -> Tensor:
+    """A tensor of ones: ones(2, 3) or ones((2, 3))."""
     return Tensor(np.ones(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad)
 
 
 def full(shape, value, dtype=np.float64, requires_grad=False) -> Tensor:
+    """A tensor of `shape` filled with `value`."""
     return Tensor(np.full(shape, value, dtype=dtype), requires_grad=requires_grad)
 
 
 def zeros_like(x, requires_grad=False) -> Tensor:
+    """Zeros of x's shape and dtype."""
     return Tensor(np.zeros_like(np.asarray(x)), requires_grad=requires_grad)
 
 
 def ones_like(x, requires_grad=False) -> Tensor:
+    """Ones of x's shape and dtype."""
     return Tensor(np.ones_like(np.asarray(x)), requires_grad=requires_grad)
 
 
 def arange(*args, dtype=None) -> Tensor:
+    """Evenly spaced values, as numpy.arange(start, stop, step)."""
     return Tensor(np.arange(*args, dtype=dtype))

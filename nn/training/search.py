@@ -38,6 +38,7 @@ class LogUniform:
         self.low, self.high = float(low), float(high)
 
     def sample(self, rng: np.random.Generator) -> float:
+        """One value drawn with `rng`."""
         return float(np.exp(rng.uniform(np.log(self.low), np.log(self.high))))
 
     def __repr__(self) -> str:
@@ -53,6 +54,7 @@ class Uniform:
         self.low, self.high = float(low), float(high)
 
     def sample(self, rng: np.random.Generator) -> float:
+        """One value drawn with `rng`."""
         return float(rng.uniform(self.low, self.high))
 
     def __repr__(self) -> str:
@@ -68,6 +70,7 @@ class IntUniform:
         self.low, self.high = int(low), int(high)
 
     def sample(self, rng: np.random.Generator) -> int:
+        """One value drawn with `rng`."""
         return int(rng.integers(self.low, self.high + 1))
 
     def __repr__(self) -> str:
@@ -83,6 +86,7 @@ class Choice:
             raise ValueError("Choice: needs at least one option.")
 
     def sample(self, rng: np.random.Generator):
+        """One option drawn with `rng`."""
         value = self.options[int(rng.integers(len(self.options)))]
         return value.item() if isinstance(value, np.generic) else value
 
@@ -103,10 +107,12 @@ class SearchResult:
 
     @property
     def best(self) -> dict:
+        """The best trial (a dict of its number, parameters and metrics)."""
         return self.trials[0]
 
     @property
     def best_params(self) -> dict:
+        """The best trial's parameters."""
         return {name: self.best[name] for name in self.param_names}
 
     def __len__(self) -> int:
