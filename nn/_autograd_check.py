@@ -7,9 +7,9 @@ autograd; whichever Python finds first is imported. It has no `Tensor`, so witho
 import autograd
 
 if not hasattr(autograd, "Tensor"):
+    where = getattr(autograd, "__file__", None) or list(getattr(autograd, "__path__", []))
     raise ImportError(
-        f"chalkgrad's nn needs chalkgrad's autograd, but `import autograd` found another package "
-        f"({getattr(autograd, '__file__', None) or autograd.__path__}), most likely HIPS autograd from PyPI, "
-        "which uses the same name. Uninstall it (pip uninstall autograd) and reinstall chalkgrad, or keep the "
-        "two in separate virtual environments."
+        f"chalkgrad's nn needs chalkgrad's autograd, but `import autograd` found another package ({where}), "
+        "most likely HIPS autograd from PyPI, which uses the same name. Uninstall it (pip uninstall autograd) "
+        "and reinstall chalkgrad, or keep the two in separate virtual environments."
     )
