@@ -2,6 +2,7 @@
 a foreign package named `autograd` (HIPS autograd) is refused with advice."""
 import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -142,3 +143,11 @@ def test_a_foreign_autograd_is_refused_with_advice(tmp_path, package):
 
     env["PYTHONPATH"] = str(ROOT)  # the same command with chalkgrad's autograd first works
     assert run([sys.executable, "-c", f"import {package}"], cwd=tmp_path, env=env, timeout=60).returncode == 0
+
+
+def test_the_makefile_puts_the_build_backend_in_the_venv():
+    """`make` installs with --no-build-isolation, so the venv must hold what pyproject.toml's [build-system] needs."""
+    requires = re.search(r"^\[build-system\]\nrequires = \[(.*)\]$", (ROOT / "pyproject.toml").read_text(), re.M)[1]
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^BUILD_REQUIRES := (.*)$", makefile, re.M)[1].split() == requires.split(", ")
+    assert "--no-build-isolation" in makefile
