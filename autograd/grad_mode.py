@@ -31,6 +31,7 @@ open_blocks = _Open()
 
 
 def is_grad_enabled() -> bool:
+    """Whether operations are recorded for backward now (False inside no_grad, in this thread)."""
     return state.grad_enabled
 
 

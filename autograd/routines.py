@@ -29,71 +29,87 @@ __all__ = [
 
 
 def exp(x) -> Tensor:
+    """e**x, elementwise (Tensor.exp)."""
     return as_tensor(x).exp()
 
 
 def log(x) -> Tensor:
+    """The natural logarithm, elementwise (Tensor.log)."""
     return as_tensor(x).log()
 
 
 def log10(x) -> Tensor:
+    """Base-10 logarithm, elementwise (see Tensor.log10)."""
     return as_tensor(x).log10()
 
 
 def sqrt(x) -> Tensor:
+    """The square root, elementwise (Tensor.sqrt)."""
     return as_tensor(x).sqrt()
 
 
 def abs(x) -> Tensor:  # noqa: A001 - numpy's name
+    """|x|, elementwise (Tensor.abs)."""
     return as_tensor(x).abs()
 
 
 def sin(x) -> Tensor:
+    """sin x, elementwise (Tensor.sin)."""
     return as_tensor(x).sin()
 
 
 def cos(x) -> Tensor:
+    """cos x, elementwise (Tensor.cos)."""
     return as_tensor(x).cos()
 
 
 def tanh(x) -> Tensor:
+    """tanh x, elementwise (Tensor.tanh)."""
     return as_tensor(x).tanh()
 
 
 def sigmoid(x) -> Tensor:
+    """1 / (1 + e**-x), elementwise (Tensor.sigmoid)."""
     return as_tensor(x).sigmoid()
 
 
 def relu(x) -> Tensor:
+    """max(x, 0), elementwise (Tensor.relu)."""
     return as_tensor(x).relu()
 
 
 def clip(x, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
+    """x limited to [min, max], elementwise (Tensor.clip)."""
     return as_tensor(x).clip(min, max)
 
 
 @torch_spellings
 def sum(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001
+    """The sum over `axis` (all axes by default) (Tensor.sum)."""
     return as_tensor(x).sum(axis=axis, keepdims=keepdims)
 
 
 @torch_spellings
 def mean(x, axis=None, keepdims=False) -> Tensor:
+    """The mean over `axis` (all axes by default) (Tensor.mean)."""
     return as_tensor(x).mean(axis=axis, keepdims=keepdims)
 
 
 @torch_spellings
 def logsumexp(x, axis=None, keepdims=False) -> Tensor:
+    """log(sum(exp(x))) over `axis`, computed stably (Tensor.logsumexp)."""
     return as_tensor(x).logsumexp(axis=axis, keepdims=keepdims)
 
 
 @torch_spellings
 def softmax(x, axis=-1) -> Tensor:
+    """exp(x) / sum(exp(x)) along `axis`, computed stably (Tensor.softmax)."""
     return as_tensor(x).softmax(axis=axis)
 
 
 @torch_spellings
 def log_softmax(x, axis=-1) -> Tensor:
+    """x - logsumexp(x) along `axis` (Tensor.log_softmax)."""
     return as_tensor(x).log_softmax(axis=axis)
 
 
@@ -115,10 +131,13 @@ def allclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = F
 
 
 def pad(x, pad_width, value=0.0) -> Tensor:
+    """numpy.pad with a constant `value` (Tensor.pad)."""
     return as_tensor(x).pad(pad_width, value)
 
 
 def sliding_window(x, window_shape, axis=None, stride=1, dilation=1) -> Tensor:
+    """Windows of `window_shape` sliding along `axis` with `stride` (and `dilation`), as a view
+    (Tensor.sliding_window)."""
     return as_tensor(x).sliding_window(window_shape, axis=axis, stride=stride, dilation=dilation)
 
 
@@ -224,74 +243,92 @@ def einsum(subscripts: str, *operands) -> Tensor:
 
 
 def log1p(x) -> Tensor:
+    """log(1 + x), accurate for small x (see Tensor.log1p)."""
     return as_tensor(x).log1p()
 
 
 def expm1(x) -> Tensor:
+    """exp(x) - 1, accurate for small x (see Tensor.expm1)."""
     return as_tensor(x).expm1()
 
 
 def log2(x) -> Tensor:
+    """Base-2 logarithm, elementwise (see Tensor.log2)."""
     return as_tensor(x).log2()
 
 
 def tan(x) -> Tensor:
+    """Tangent, elementwise (see Tensor.tan)."""
     return as_tensor(x).tan()
 
 
 def asin(x) -> Tensor:
+    """Inverse sine, elementwise (see Tensor.asin)."""
     return as_tensor(x).asin()
 
 
 def acos(x) -> Tensor:
+    """Inverse cosine, elementwise (see Tensor.acos)."""
     return as_tensor(x).acos()
 
 
 def atan(x) -> Tensor:
+    """Inverse tangent, elementwise (see Tensor.atan)."""
     return as_tensor(x).atan()
 
 
 def sinh(x) -> Tensor:
+    """Hyperbolic sine, elementwise (see Tensor.sinh)."""
     return as_tensor(x).sinh()
 
 
 def cosh(x) -> Tensor:
+    """Hyperbolic cosine, elementwise (see Tensor.cosh)."""
     return as_tensor(x).cosh()
 
 
 def erf(x) -> Tensor:
+    """The error function, elementwise (see Tensor.erf)."""
     return as_tensor(x).erf()
 
 
 def reciprocal(x) -> Tensor:
+    """1 / x, elementwise (see Tensor.reciprocal)."""
     return as_tensor(x).reciprocal()
 
 
 def square(x) -> Tensor:
+    """x * x, elementwise (see Tensor.square)."""
     return as_tensor(x).square()
 
 
 def rsqrt(x) -> Tensor:
+    """1 / sqrt(x), elementwise (see Tensor.rsqrt)."""
     return as_tensor(x).rsqrt()
 
 
 def sign(x) -> Tensor:
+    """-1, 0 or 1 by the sign of x (gradient 0) (see Tensor.sign)."""
     return as_tensor(x).sign()
 
 
 def round(x, decimals: int = 0) -> Tensor:  # noqa: A001 - numpy's name
+    """x rounded to `decimals` places, halves to even (gradient 0; see Tensor.round)."""
     return as_tensor(x).round(decimals)
 
 
 def floor(x) -> Tensor:
+    """The largest integer <= x, elementwise (gradient 0) (see Tensor.floor)."""
     return as_tensor(x).floor()
 
 
 def ceil(x) -> Tensor:
+    """The smallest integer >= x, elementwise (gradient 0) (see Tensor.ceil)."""
     return as_tensor(x).ceil()
 
 
 def trunc(x) -> Tensor:
+    """x rounded toward 0, elementwise (gradient 0) (see Tensor.trunc)."""
     return as_tensor(x).trunc()
 
 
@@ -306,18 +343,22 @@ def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = Fa
 
 
 def bitwise_and(a, b) -> Tensor:
+    """a & b on integer or boolean tensors (no gradient) (see Tensor.bitwise_and)."""
     return as_tensor(a, like=b).bitwise_and(b)
 
 
 def bitwise_or(a, b) -> Tensor:
+    """a | b on integer or boolean tensors (no gradient) (see Tensor.bitwise_or)."""
     return as_tensor(a, like=b).bitwise_or(b)
 
 
 def bitwise_xor(a, b) -> Tensor:
+    """a ^ b on integer or boolean tensors (no gradient) (see Tensor.bitwise_xor)."""
     return as_tensor(a, like=b).bitwise_xor(b)
 
 
 def bitwise_not(x) -> Tensor:
+    """~x on integer or boolean tensors (no gradient) (see Tensor.bitwise_not)."""
     return as_tensor(x).bitwise_not()
 
 
@@ -334,7 +375,14 @@ def right_shift(a, b) -> Tensor:
     return as_tensor(a, like=b) >> _checked_operand(b, "right_shift")
 
 
-bitwise_left_shift, bitwise_right_shift = left_shift, right_shift  # the names numpy 2 and PyTorch share
+def bitwise_left_shift(a, b) -> Tensor:
+    """a << b on integer tensors (the name numpy 2 and PyTorch share for left_shift)."""
+    return left_shift(a, b)
+
+
+def bitwise_right_shift(a, b) -> Tensor:
+    """a >> b on integer tensors (the name numpy 2 and PyTorch share for right_shift)."""
+    return right_shift(a, b)
 
 
 @torch_spellings
@@ -383,22 +431,27 @@ def scatter_reduce(x, axis: int, index, src, reduce: str, include_self: bool = T
 
 
 def masked_select(x, mask) -> Tensor:
+    """The elements of x where `mask` is true, as a 1-d tensor (see Tensor.masked_select)."""
     return as_tensor(x).masked_select(mask)
 
 
 def masked_fill(x, mask, value) -> Tensor:
+    """x with `value` where `mask` is true (see Tensor.masked_fill)."""
     return as_tensor(x).masked_fill(mask, value)
 
 
 def nonzero(x, as_tuple: bool = True):
+    """The indices of the nonzero elements, numpy's tuple form (see Tensor.nonzero)."""
     return as_tensor(x).nonzero(as_tuple)
 
 
 def argwhere(x) -> Tensor:
+    """The indices of the nonzero elements as rows (count, ndim) (see Tensor.argwhere)."""
     return as_tensor(x).argwhere()
 
 
 def clone(x) -> Tensor:
+    """A copy with its own memory; the gradient flows back unchanged (see Tensor.clone)."""
     return as_tensor(x).clone()
 
 
@@ -413,6 +466,7 @@ def repeat_interleave(x, repeats, axis=None) -> Tensor:
 
 
 def tile(x, reps) -> Tensor:
+    """x repeated as a whole `reps` times along each axis (numpy.tile) (see Tensor.tile)."""
     return as_tensor(x).tile(reps)
 
 
@@ -427,26 +481,32 @@ def roll(x, shift, axis=None) -> Tensor:
 
 
 def tril(x, k: int = 0) -> Tensor:
+    """The lower triangle of a matrix (elements above the k-th diagonal set to 0) (see Tensor.tril)."""
     return as_tensor(x).tril(k)
 
 
 def triu(x, k: int = 0) -> Tensor:
+    """The upper triangle of a matrix (elements below the k-th diagonal set to 0) (see Tensor.triu)."""
     return as_tensor(x).triu(k)
 
 
 def diag(x, k: int = 0) -> Tensor:
+    """The k-th diagonal of a matrix, or a matrix with a vector on its k-th diagonal (see Tensor.diag)."""
     return as_tensor(x).diag(k)
 
 
 def diagonal(x, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+    """The diagonal of x along two axes (see Tensor.diagonal)."""
     return as_tensor(x).diagonal(offset, axis1, axis2)
 
 
 def trace(x, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+    """The sum of the diagonal (see Tensor.trace)."""
     return as_tensor(x).trace(offset, axis1, axis2)
 
 
 def outer(a, b) -> Tensor:
+    """The outer product of two vectors: out[i, j] = a[i] * b[j] (see Tensor.outer)."""
     return as_tensor(a, like=b).outer(b)
 
 

@@ -997,7 +997,7 @@ class Tensor:
     # indexing along an axis (PyTorch's names; axis first, as PyTorch's dim)
     @torch_spellings
     def gather(self, axis: int, index) -> "Tensor":
-        """out[i][j][k] = self[index[i][j][k]][j][k] for axis=0 (and so on; torch.gather,
+        """`out[i][j][k] = self[index[i][j][k]][j][k]` for axis=0 (and so on; torch.gather,
         numpy.take_along_axis): composite indexing, whose gradient adds d(out) back to the
         gathered places (repeated places add up)."""
         axis = self._axis(axis, "gather")
@@ -1006,7 +1006,7 @@ class Tensor:
 
     @torch_spellings
     def scatter(self, axis: int, index, src) -> "Tensor":
-        """A copy of self with out[index[i][j][k]][j][k] = src[i][j][k] for axis=0 (and so on;
+        """A copy of self with `out[index[i][j][k]][j][k] = src[i][j][k]` for axis=0 (and so on;
         torch.scatter); `src` is a tensor or a number. Where the index repeats a place, the last
         value (in C order) is written, as numpy's assignment does (PyTorch leaves it undefined).
         The gradient of self is d(out) where nothing was written, that of src d(out) at the places
@@ -1019,15 +1019,15 @@ class Tensor:
 
     @torch_spellings
     def scatter_add(self, axis: int, index, src) -> "Tensor":
-        """self with src added at out[index[i][j][k]][j][k] for axis=0 (torch.scatter_add; repeated
+        """self with src added at `out[index[i][j][k]][j][k]` for axis=0 (torch.scatter_add; repeated
         places add up)."""
         index, src, where = self._scatter_parts(axis, index, src, "scatter_add")
         return self + ops.ScatterAdd.apply(src, index=where, shape=self.shape)
 
     @torch_spellings
     def scatter_reduce(self, axis: int, index, src, reduce: str, include_self: bool = True) -> "Tensor":
-        """torch.scatter_reduce: every place that receives values (src[i][j][k] goes to
-        [index[i][j][k]][j][k] for axis=0) becomes the reduction of those values, with its own value
+        """torch.scatter_reduce: every place that receives values (`src[i][j][k]` goes to
+        `[index[i][j][k]][j][k]` for axis=0) becomes the reduction of those values, with its own value
         when include_self; reduce is 'sum', 'prod', 'mean', 'amax' or 'amin' (integer 'mean' rounds
         down, as PyTorch). Composites: 'sum'/'mean' add with ScatterAdd; 'prod'/'amax'/'amin' lay
         each place's values out in a row of a table (index arithmetic) and reduce the rows, so ties

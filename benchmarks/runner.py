@@ -363,7 +363,7 @@ def _memory_lines(memory_rows) -> list[str]:
     for m in memory_rows:
         mem = m["memory"]
 
-        def peak(impl):
+        def peak(impl, mem=mem):
             return f"{mem[impl]['peak_mb']:.1f} MiB" if impl in mem else "-"
 
         mine = mem.get("chalkgrad")

@@ -5,6 +5,7 @@
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
     loss = F.cross_entropy(model(x), y)
 """
+from nn import _autograd_check  # noqa: F401 - first: refuses a foreign `autograd` with advice
 from nn import functional, init  # noqa: I001 - functional first: the layers build on it
 from nn.activation import (
     ELU, GELU, SELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh,

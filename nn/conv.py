@@ -44,6 +44,7 @@ class _ConvNd(Module):
         self.reset_parameters(generator)
 
     def reset_parameters(self, generator=None) -> None:
+        """Draw the weight and bias again as at construction (init.default_init_)."""
         init.default_init_(self.weight, self.bias, generator)
 
     def extra_repr(self) -> str:

@@ -70,6 +70,7 @@ class Module:
 
     # ----- running --------------------------------------------------------------------
     def forward(self, *args, **kwargs):
+        """The module's computation; `module(x)` calls it (inside a graph scope named after the module)."""
         raise NotImplementedError(f"{type(self).__name__}: a Module subclass must define forward(self, ...)")
 
     def __call__(self, *args, **kwargs):
@@ -145,6 +146,7 @@ class Module:
                 yield name, value
 
     def children(self) -> Iterator["Module"]:
+        """The direct submodules."""
         for _, module in self.named_children():
             yield module
 
@@ -162,6 +164,7 @@ class Module:
             stack.extend(reversed(children))
 
     def modules(self) -> Iterator["Module"]:
+        """This module and every submodule below it, each once."""
         for _, module in self.named_modules():
             yield module
 
@@ -176,10 +179,12 @@ class Module:
                     yield (f"{path}.{name}" if path else name), value
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter (of the submodules too unless recurse=False), each once: what an optimiser takes."""
         for _, parameter in self.named_parameters(recurse=recurse):
             yield parameter
 
     def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """(name, tensor) for every buffer (state that is saved but not trained, e.g. batch norm's running mean)."""
         seen = set()
         modules = self.named_modules(prefix) if recurse else [(prefix, self)]
         for path, module in modules:
@@ -190,6 +195,7 @@ class Module:
                     yield (f"{path}.{name}" if path else name), value
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer (see named_buffers)."""
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
@@ -210,6 +216,7 @@ class Module:
             parameter.grad = None
 
     def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        """Set requires_grad on every parameter (False freezes the module); returns the module."""
         for parameter in self.parameters():
             parameter.requires_grad_(requires_grad)
         return self
@@ -363,6 +370,7 @@ class Sequential(_ModuleSequence):
         return x
 
     def append(self, module: Module) -> "Sequential":
+        """Add a module at the end; returns the Sequential."""
         setattr(self, str(len(self)), module)
         return self
 
@@ -376,12 +384,14 @@ class ModuleList(_ModuleSequence):
             self.append(module)
 
     def append(self, module: Module) -> "ModuleList":
+        """Add a module at the end; returns the list."""
         if not isinstance(module, Module):
             raise TypeError(f"ModuleList.append: expected a Module, got {type(module).__name__}")
         setattr(self, str(len(self)), module)
         return self
 
     def extend(self, modules) -> "ModuleList":
+        """Add each module at the end, in order; returns the list."""
         for module in modules:
             self.append(module)
         return self

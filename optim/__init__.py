@@ -7,6 +7,7 @@
         loss_fn(model(x), y).backward()
         opt.step()
 """
+from optim import _autograd_check  # noqa: F401 - first: refuses a foreign `autograd` with advice
 from optim import lr_scheduler
 from optim.adagrad import Adagrad
 from optim.adam import Adam, AdamW

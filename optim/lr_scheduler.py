@@ -47,6 +47,7 @@ class LRScheduler:
         return self.last_epoch
 
     def lr_at(self, base_lr: float, t: int) -> float:
+        """The learning rate after t steps for a group that started at base_lr (each schedule's formula)."""
         raise NotImplementedError
 
     def step(self) -> None:
@@ -307,9 +308,11 @@ class ReduceLROnPlateau:
 
     @property
     def t(self) -> int:
+        """How many times step() has been called."""
         return self.last_epoch
 
     def is_better(self, metric: float, best: float) -> bool:
+        """Whether `metric` beats `best` by more than the threshold (in the direction of `mode`)."""
         if self.mode == "min":
             return metric < (best * (1 - self.threshold) if self.threshold_mode == "rel" else best - self.threshold)
         return metric > (best * (1 + self.threshold) if self.threshold_mode == "rel" else best + self.threshold)
@@ -334,9 +337,11 @@ class ReduceLROnPlateau:
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def get_last_lr(self) -> list[float]:
+        """The learning rate of each group as this scheduler last set it."""
         return list(self._last_lr)
 
     def state_dict(self) -> dict[str, Any]:
+        """Everything but the optimiser, and the scheduler's class name under "scheduler"."""
         return _own_state(self)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:

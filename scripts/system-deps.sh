@@ -3,11 +3,19 @@
 #   dot (Debian package graphviz)                      renders graphs to SVG/PNG/PDF
 #   chromium + chromedriver (chromium, chromium-driver) let the tests open the HTML page
 # Needs root for apt-get; otherwise it prints the command to run and carries on.
+# Usage: system-deps.sh [dot] [chromium]   (both when no argument is given; `make demo` asks for dot only)
 set -u
+[ $# -eq 0 ] && set -- dot chromium
 missing=()
-command -v dot >/dev/null 2>&1 || missing+=(graphviz)
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+for tool in "$@"; do
+  case "$tool" in
+    dot) command -v dot >/dev/null 2>&1 || missing+=(graphviz) ;;
+    chromium)
+      command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+      command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver) ;;
+    *) echo "system-deps.sh: unknown tool '$tool' (dot, chromium)" >&2; exit 2 ;;
+  esac
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -217,7 +217,7 @@ def test_random_crop_keeps_shape_and_shifts_content(images):
     assert out.shape == images.shape
     for crop, img in zip(out, images):  # every crop is the image shifted by (dy, dx) in [-2, 2]
         padded = np.pad(img, ((0, 0), (2, 2), (2, 2)))
-        windows = [padded[:, t:t + 8, l:l + 8] for t in range(5) for l in range(5)]
+        windows = [padded[:, top:top + 8, left:left + 8] for top in range(5) for left in range(5)]
         assert any(np.array_equal(crop, w) for w in windows)
     np.testing.assert_array_equal(random_crop(images, padding=0), images)
     np.testing.assert_array_equal(out, random_crop(images, padding=2, seed=0))

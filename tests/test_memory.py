@@ -1,7 +1,8 @@
 """The memory policy (autograd/memory.py). Garbage collector: a full collection that starts while a
 graph is being recorded freezes instead of re-scanning it; one that starts when nothing is being
 recorded (or after every few backward passes) unfreezes and collects as usual; garbage cycles are
-delayed, never kept; the application's own choices (gc.freeze(), gc.disable()) are left alone. Allocator: glibc keeps freed memory unless the application chose."""
+delayed, never kept; the application's own choices (gc.freeze(), gc.disable()) are left alone.
+Allocator: glibc keeps freed memory unless the application chose."""
 import gc
 import weakref
 

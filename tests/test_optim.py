@@ -117,7 +117,7 @@ def test_optimisers_make_progress_on_the_quadratic():
     problem = PROBLEMS["quadratic"]
     start = problem.loss(ours_params(problem), Tensor).item()
     for name, kwargs in [("SGD", dict(lr=0.01, momentum=0.9)), ("Adam", dict(lr=0.05)), ("RMSprop", dict(lr=0.01))]:
-        _, params, _ = run_ours(problem, lambda ps: getattr(optim, name)(ps, **kwargs))
+        _, params, _ = run_ours(problem, lambda ps: getattr(optim, name)(ps, **kwargs))  # noqa: B023 - called here
         assert problem.loss(params, Tensor).item() < start - 1.0
 
 
@@ -171,7 +171,8 @@ def test_two_momentum_forms_and_nesterov_change_of_variables_give_the_same_traje
     rho, lr, x0 = 0.9, 0.05, np.array([1.0, -2.0])
     paths = {}
     for nesterov in (False, True):
-        expected, budget = roundoff_budget(lambda start: _lecture_momentum(start[0], rho, lr, nesterov), [x0])
+        expected, budget = roundoff_budget(lambda start, nesterov=nesterov: _lecture_momentum(start[0], rho, lr, nesterov),
+                                           [x0])
         p = Tensor(x0.copy(), requires_grad=True)
         opt = optim.SGD([p], lr=lr, momentum=rho, nesterov=nesterov)
         ours = []

@@ -60,7 +60,7 @@ def test_the_backprop_exercise_gets_every_gradient_right_on_chalkgrad():
     ours = run("backprop_by_hand.py", port=True)
     results = ours["results"]
     assert len(results) == 28
-    for name, (exact, approximate, maxdiff) in results.items():
+    for name, (_exact, approximate, maxdiff) in results.items():
         assert approximate and maxdiff < 1e-12, f"{name}: maxdiff {maxdiff}"
     assert abs(ours["loss_fast"].item() - ours["loss"].item()) < 1e-12
     assert ours["loss"].dtype == np.float64  # chalkgrad's default, where PyTorch's is float32

@@ -132,6 +132,7 @@ class StandardScaler:
         self._fitted_shape: tuple = ()
 
     def fit(self, X) -> StandardScaler:
+        """Measure the mean and standard deviation of X (the training set); returns the scaler."""
         X = self._as_float(X)
         if X.ndim == 0 or X.shape[0] == 0:
             raise ValueError(f"StandardScaler.fit: need at least one sample, got X of shape {X.shape}.")
@@ -147,14 +148,17 @@ class StandardScaler:
         return self
 
     def transform(self, X) -> np.ndarray:
+        """(X - mean) / std with the fitted statistics."""
         X = self._checked("transform", X)
         return (X - self.mean_) / self.scale_
 
     def inverse_transform(self, X) -> np.ndarray:
+        """X * std + mean: undoes transform."""
         X = self._checked("inverse_transform", X)
         return X * self.scale_ + self.mean_
 
     def fit_transform(self, X) -> np.ndarray:
+        """fit(X), then transform(X)."""
         return self.fit(X).transform(X)
 
     @staticmethod

@@ -13,12 +13,15 @@ class Callback:
     """
 
     def on_train_begin(self, model) -> None:
+        """Called once before the first epoch."""
         pass
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float], model) -> bool | None:
+        """Called after each epoch with its logs; return True to stop training."""
         return None
 
     def on_train_end(self, model) -> None:
+        """Called once after the last epoch (also when a callback stopped training)."""
         pass
 
 

@@ -58,6 +58,7 @@ class Ensemble:
 
     @classmethod
     def from_snapshots(cls, model, states: Sequence[dict], logits: bool = True) -> Ensemble:
+        """An ensemble of state_dict snapshots of one model (each loaded in turn when predicting)."""
         if not states:
             raise ValueError("Ensemble.from_snapshots: no snapshots given (did the Snapshots callback run?).")
         ensemble = cls([model], logits)
@@ -80,12 +81,15 @@ class Ensemble:
         return probas
 
     def predict_proba(self, X, batch_size: int = 256) -> np.ndarray:
+        """The members' class probabilities averaged: (N, K)."""
         return np.mean(self.member_probas(X, batch_size), axis=0)
 
     def predict(self, X, batch_size: int = 256) -> np.ndarray:
+        """The class with the highest averaged probability: (N,)."""
         return self.predict_proba(X, batch_size).argmax(axis=1)
 
     def accuracy(self, X, y) -> float:
+        """The fraction of samples whose predicted class is y."""
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
     def __len__(self) -> int:

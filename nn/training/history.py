@@ -50,6 +50,7 @@ class History:
         self.history: dict[str, list[float]] = {}
 
     def append(self, epoch: int, logs: Mapping[str, float]) -> None:
+        """Record one epoch's logs (fit calls this)."""
         self.epoch.append(epoch)
         for key, value in logs.items():
             self.history.setdefault(key, []).append(value)
@@ -63,6 +64,7 @@ class History:
         return key in self.history
 
     def keys(self):
+        """The recorded quantities (loss, accuracy, val_loss, ..., lr)."""
         return self.history.keys()
 
     def __len__(self) -> int:

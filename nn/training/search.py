@@ -11,8 +11,8 @@
     result.best_params
 
 Trials run in this process one after another, or through any executor with
-`submit(fn, **kwargs)` whose futures have `.result()` (concurrent.futures pools, or a
-cluster's executor), without code changes.
+`submit(fn, *args)` whose futures have `.result()` (concurrent.futures pools, or a Dask
+`distributed.Client`), without code changes.
 """
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ class LogUniform:
         self.low, self.high = float(low), float(high)
 
     def sample(self, rng: np.random.Generator) -> float:
+        """One value drawn with `rng`."""
         return float(np.exp(rng.uniform(np.log(self.low), np.log(self.high))))
 
     def __repr__(self) -> str:
@@ -53,6 +54,7 @@ class Uniform:
         self.low, self.high = float(low), float(high)
 
     def sample(self, rng: np.random.Generator) -> float:
+        """One value drawn with `rng`."""
         return float(rng.uniform(self.low, self.high))
 
     def __repr__(self) -> str:
@@ -68,6 +70,7 @@ class IntUniform:
         self.low, self.high = int(low), int(high)
 
     def sample(self, rng: np.random.Generator) -> int:
+        """One value drawn with `rng`."""
         return int(rng.integers(self.low, self.high + 1))
 
     def __repr__(self) -> str:
@@ -83,6 +86,7 @@ class Choice:
             raise ValueError("Choice: needs at least one option.")
 
     def sample(self, rng: np.random.Generator):
+        """One option drawn with `rng`."""
         value = self.options[int(rng.integers(len(self.options)))]
         return value.item() if isinstance(value, np.generic) else value
 
@@ -103,10 +107,12 @@ class SearchResult:
 
     @property
     def best(self) -> dict:
+        """The best trial (a dict of its number, parameters and metrics)."""
         return self.trials[0]
 
     @property
     def best_params(self) -> dict:
+        """The best trial's parameters."""
         return {name: self.best[name] for name in self.param_names}
 
     def __len__(self) -> int:
@@ -155,11 +161,13 @@ def grid_search(train_fn: Callable, grid: Mapping[str, Any], executor=None, metr
     trains and returns a number (the score, lower is better unless mode="max") or a dict of
     numbers, then `metric` names the one to sort by (e.g. metric="val_accuracy", mode="max").
     Trials run one after another in this process, or through `executor`: any object with
-    `submit(fn, **kwargs)` returning a future with `.result()` — a
-    `concurrent.futures.ProcessPoolExecutor` or ThreadPoolExecutor, or a cluster client's
-    executor. For a process pool `train_fn` must be picklable: a function defined at the
-    top level of a module, not a lambda or a nested function (in a Jupyter notebook on
-    Linux, a top-level function of the notebook works too, because workers are forked);
+    `submit(fn, *args)` returning a future with `.result()` — a
+    `concurrent.futures.ProcessPoolExecutor` or ThreadPoolExecutor, or a Dask
+    `distributed.Client` (README: "On a Dask cluster"). A trial's parameters travel as one
+    dict, so no name clashes with the executor's own keywords (Dask's `key=`, `retries=`, ...).
+    For a process pool `train_fn` must be picklable: a function defined at the top level of a
+    module, not a lambda or a nested function (in a Jupyter notebook on Linux, a top-level
+    function of the notebook works too, because workers are forked; Dask ships lambdas too);
     it should build its own data and model from its arguments. A trial that raises is
     recorded with its error and sorted last; if every trial fails, the first error is raised.
     """
@@ -181,7 +189,7 @@ def _run_trials(where: str, train_fn: Callable, settings: list[dict], names: lis
     if executor is None:
         outcomes = [_call(train_fn, params) for params in settings]
     else:
-        futures = [executor.submit(train_fn, **params) for params in settings]
+        futures = [executor.submit(_call_with, train_fn, params) for params in settings]
         outcomes = [_result(future) for future in futures]
     errors = [error for _, error in outcomes if error is not None]
     if len(errors) == len(outcomes):
@@ -233,6 +241,11 @@ def _call(train_fn: Callable, params: dict):
         return train_fn(**params), None
     except Exception as error:  # one diverging trial should not end the whole search
         return None, error
+
+
+def _call_with(train_fn: Callable, params: dict):
+    """One trial, run by the executor: train_fn(**params)."""
+    return train_fn(**params)
 
 
 def _result(future):

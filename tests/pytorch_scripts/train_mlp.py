@@ -48,7 +48,7 @@ scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=10, gamma=0.5)
 batch_size = 32
 
 losses = []
-for epoch in range(20):
+for epoch in range(20):  # noqa: B007 - written as a PyTorch user writes it
     model.train()
     order = torch.randperm(X_train.shape[0])
     epoch_loss = 0.0
