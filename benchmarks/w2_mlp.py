@@ -36,16 +36,21 @@ def make_batch(batch: int, features: int, classes: int, dtype="float64", seed: i
     return rng.normal(size=(batch, features)).astype(dtype), rng.integers(0, classes, batch)
 
 
-def setup(impl: str, dtype: str = "float32", batch: int = 256, sizes=SIZES):
+def setup(impl: str, dtype: str = "float32", batch: int = 256, sizes=SIZES, style: str = "nn.Linear"):
+    """`style` (chalkgrad only): "nn.Linear" (layers and optim.SGD) or "x @ W + b" (the network
+    written by hand with Tensors, as in the lecture: relu(x @ W1 + b1) @ W2 + b2 ...)."""
     sizes = tuple(sizes)
     layers = initial_parameters(sizes, dtype)
     x, y = make_batch(batch, sizes[0], sizes[-1], dtype)
+    info = {"batch": batch, "sizes": sizes}
     if impl == "numpy":
-        return numpy_step(layers, x, y), {"batch": batch, "sizes": sizes}
+        return numpy_step(layers, x, y), info
     if impl == "torch":
-        return torch_step(layers, x, y), {"batch": batch, "sizes": sizes}
+        return torch_step(layers, x, y), info
+    if impl == "chalkgrad" and style == "x @ W + b":
+        return chalkgrad_by_hand_step(layers, x, y), info
     if impl == "chalkgrad":
-        return chalkgrad_step(layers, x, y), {"batch": batch, "sizes": sizes}
+        return chalkgrad_step(layers, x, y), info
     raise ValueError(f"W2 has no implementation {impl!r}")
 
 
@@ -131,6 +136,32 @@ def chalkgrad_step(layers, x, y):
         if i + 1 < len(layers):
             modules.append(nn.ReLU())
     return sgd_step(nn.Sequential(*modules), x, y, LR)
+
+
+def chalkgrad_by_hand_step(layers, x, y):
+    """The step written with Tensors as the lecture writes the network: h = relu(x @ W + b), ...,
+    cross-entropy of the last layer's scores, optim.SGD on the weights and biases."""
+    import optim
+    from autograd import Tensor
+    from nn import functional as F
+
+    params = [Tensor(np.array(a, order="C", copy=True), requires_grad=True) for layer in layers for a in layer]
+    optimizer = optim.SGD(params, lr=LR)
+    xt, yt = Tensor(x), Tensor(y)
+
+    def step():
+        optimizer.zero_grad()
+        h = xt
+        for i in range(0, len(params), 2):
+            h = h @ params[i] + params[i + 1]
+            if i + 2 < len(params):
+                h = h.relu()
+        loss = F.cross_entropy(h, yt)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
 
 
 def _assign(parameter, array):

@@ -1,6 +1,6 @@
-"""W3 deep chain: y = tanh(0.5 * y + 0.1) applied N times to a (16,) vector, then
-y.sum().backward(). Three operations per link (multiply, add, tanh), so the graph has
-3N + 1 nodes; the time per node should not depend on N (cost linear in graph size).
+"""W3 deep chain: y = tanh(0.5 * y + 0.1) applied N times to a (16,) vector (or to a 0-d scalar,
+width=0), then y.sum().backward(). Three operations per link (multiply, add, tanh), so the graph
+has 3N + 1 nodes; the time per node should not depend on N (cost linear in graph size).
 
 The numpy reference does the same by hand: forward keeps every y, backward walks them
 in reverse with  grad = grad * (1 - y**2) * 0.5.
@@ -13,7 +13,8 @@ IMPLEMENTATIONS = ("chalkgrad", "numpy", "torch")
 
 
 def start_vector(width: int = 16, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).normal(size=width)
+    """A (width,) vector, or a 0-d array for width 0."""
+    return np.random.default_rng(seed).normal(size=width or ())
 
 
 def nodes(n: int) -> int:
@@ -22,7 +23,7 @@ def nodes(n: int) -> int:
 
 def setup(impl: str, n: int = 1000, width: int = 16):
     x0 = start_vector(width)
-    info = {"n": n, "nodes": nodes(n)}
+    info = {"n": n, "nodes": nodes(n), "width": width}
     if impl == "numpy":
 
         def step():

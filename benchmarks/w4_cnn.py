@@ -39,14 +39,16 @@ def make_batch(batch: int, dtype="float32", seed: int = 1):
     return rng.normal(size=(batch, 1, 28, 28)).astype(dtype), rng.integers(0, 10, batch)
 
 
-def setup(impl: str, batch: int = 64):
+def setup(impl: str, batch: int = 64, threads: int = 2):
+    """`threads`: PyTorch's intra-op threads (numpy's and chalkgrad's BLAS threads come from
+    OPENBLAS_NUM_THREADS, which the runner sets for the process to the same number)."""
     params = initial_parameters()
     x, y = make_batch(batch)
-    info = {"batch": batch}
+    info = {"batch": batch, "threads": threads}
     if impl == "numpy":
         return numpy_step(params, x, y), info
     if impl == "torch":
-        return torch_step(params, x, y), info
+        return torch_step(params, x, y, threads), info
     if impl == "chalkgrad":
         return chalkgrad_step(params, x, y), info
     raise ValueError(f"W4 has no implementation {impl!r}")
@@ -134,11 +136,11 @@ def numpy_step(params, x, y):
 
 
 # ----- PyTorch ---------------------------------------------------------------------------
-def torch_step(params, x, y):
+def torch_step(params, x, y, threads: int = 2):
     import torch
     from torch import nn
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(threads)
     model = nn.Sequential(
         nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),

@@ -66,7 +66,8 @@ def test_quick_run_implementations_agree(quick_run):
 def test_quick_run_measures_memory_without_growth(quick_run):
     _, results = quick_run
     memory = {(m["workload"], m["case"]): m for m in results["summary"]["memory"]}
-    assert set(memory) == {("W2", "float32"), ("W2", "float64"), ("W4", "float32")}
+    assert set(memory) == {("W2", f"{dtype} {style}") for dtype in ("float32", "float64")
+                           for style in ("nn.Linear", "x @ W + b")} | {("W4", "float32, 1 thread"), ("W4", "float32, 2 threads")}
     for m in memory.values():
         assert set(m["memory"]) == {"chalkgrad", "numpy"}
         assert m["grew"] is False
@@ -103,6 +104,7 @@ def test_numpy_reference_learns_like_chalkgrad():
     losses = _three_steps(w2_mlp, "numpy", **params)
     assert losses[0] > losses[1] > losses[2]
     assert _close(losses, _three_steps(w2_mlp, "chalkgrad", **params), 1e-9)
+    assert _close(losses, _three_steps(w2_mlp, "chalkgrad", style="x @ W + b", **params), 1e-9)
 
 
 def test_options_are_checked():
@@ -117,9 +119,15 @@ def test_options_are_checked():
 
 def test_full_plan_has_every_workload_and_the_issue_sizes():
     cases = runner.plan(quick=False, workloads=runner.WORKLOADS, with_torch=True)
-    assert {c["case"] for c in cases if c["workload"] == "W3"} == {"N=1,000", "N=10,000", "N=100,000", "N=1,000,000"}
+    assert {c["case"] for c in cases if c["workload"] == "W3"} == {
+        "N=1,000 (16,)", "N=10,000 (16,)", "N=100,000 (16,)", "N=1,000,000 (16,)", "N=10,000 0-d", "N=100,000 0-d"}
     assert {c["params"].get("batch") for c in cases if c["workload"] == "W4"} == {64}
+    assert {(c["params"]["threads"], c["env"]["OPENBLAS_NUM_THREADS"]) for c in cases if c["workload"] == "W4"} == {
+        (1, "1"), (2, "2")}
     assert {c["impl"] for c in cases if c["workload"] == "W2"} == {"chalkgrad", "numpy", "torch"}
+    assert {c["params"]["style"] for c in cases if c["workload"] == "W2"} == {"nn.Linear", "x @ W + b"}
+    long = [c for c in cases if c.get("memory_steps", 0) >= 10_000]  # issue #14: no growth over 10^4 steps
+    assert {(c["workload"], c["impl"]) for c in long} == {("W2", "chalkgrad"), ("W4", "chalkgrad")}
 
 
 def test_w3_size_predicted_too_slow_is_capped():
