@@ -151,9 +151,19 @@ class _Walk:
                 grad = self.arrive(tensor, node, grad)
                 if self.passes_on is not None and node not in self.passes_on:
                     continue
-            for parent, input_grad in zip(node.parents, self.input_grads(tensor, node, grad)):
-                if input_grad is None:
+            grad, returned = self.call_rule(tensor, node, grad)
+            received = [] if _observers else None
+            for parent, needs, input_grad in zip(node.parents, node.needs_input_grad, returned):
+                if input_grad is None or not needs:
+                    if received is not None:
+                        received.append(None)
                     continue
+                data = parent._data
+                if type(input_grad) is not type(data) or (type(input_grad) is np.ndarray and (
+                        input_grad.shape != data.shape or input_grad.dtype != data.dtype)):
+                    input_grad = self.to_input(node, parent, input_grad)  # sum back, cast
+                if received is not None:
+                    received.append(input_grad)
                 producer = parent._ctx
                 if producer is not None and producer.since is not None:  # changed in place later on
                     parent = version_used(parent, node)
@@ -168,6 +178,10 @@ class _Walk:
                     leaves.append(parent)
                 else:
                     heappush(heap, (-producer.seq, parent, producer))
+            if received is not None:
+                _tell_observers(tensor, node, grad, returned, received)
+            if not self.retain_graph:
+                node._saved = None  # node.release(): its saved values are not needed any more
         for leaf in leaves:
             self.arrive(leaf, None, pending.pop(leaf))
 
@@ -183,11 +197,11 @@ class _Walk:
             else:
                 heappush(self.heap, (-node.seq, tensor, node))
 
-    def input_grads(self, tensor, node, grad) -> list:
-        """Run the node's backward rule on `grad` (the gradient of `tensor`, the node's output):
-        one gradient per input, summed back to that input's shape and cast to its dtype (None for
-        an input that needs none)."""
-        arrays_in = self.on_arrays and node.function.backward_on_arrays
+    def call_rule(self, tensor, node, grad) -> tuple:
+        """Run the node's backward rule on `grad` (the gradient of `tensor`, its output): returns
+        the gradient as the rule got it, and one gradient per input as the rule gave them."""
+        function = node.function
+        arrays_in = self.on_arrays and function.backward_on_arrays
         if arrays_in:
             if type(grad) is np.ndarray and not grad.shape:
                 grad = grad[()]  # a 0-d node computes with numpy scalars: ~7x faster than with 0-d arrays
@@ -198,7 +212,7 @@ class _Walk:
         if checking:
             state.anomaly = False  # blame this node, not the operations inside its backward rule
         try:
-            returned = node.function.backward(node, grad)
+            returned = function.backward(node, grad)
         finally:
             node._output, node._as_arrays = None, False  # (_output would keep the tensor alive in a cycle)
             if checking:
@@ -207,22 +221,7 @@ class _Walk:
             returned = (returned,)
         if len(returned) != len(node.parents) or checking:
             _check_returned(node, returned, checking)
-        grads = []
-        for parent, needs, g in zip(node.parents, node.needs_input_grad, returned):
-            if g is not None and needs:
-                data = parent._data
-                if type(g) is not type(data) or (type(g) is np.ndarray and (g.shape != data.shape or g.dtype != data.dtype)):
-                    g = self.to_input(node, parent, g)
-                grads.append(g)
-            else:
-                grads.append(None)
-        if _observers:
-            sent = tuple(g if needs else None for g, needs in zip(returned, node.needs_input_grad))
-            for callback in list(_observers):
-                callback(tensor, grad, sent, tuple(grads))
-        if not self.retain_graph:
-            node._saved = None  # node.release(): its saved values are not needed any more
-        return grads
+        return grad, returned
 
     def to_input(self, node, parent, grad):
         """A gradient as backward returned it, made fit for its input: an array (or numpy scalar)
@@ -269,6 +268,12 @@ class _Walk:
             grad = memory_of = grad.copy()
         self.handed_out.add(id(memory_of))
         return Tensor._make(grad)
+
+
+def _tell_observers(tensor, node, grad, returned, received) -> None:
+    sent = tuple(g if needs else None for g, needs in zip(returned, node.needs_input_grad))
+    for callback in list(_observers):
+        callback(tensor, grad, sent, tuple(received))
 
 
 def _check_returned(node, returned, checking) -> None:

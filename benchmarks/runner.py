@@ -112,7 +112,8 @@ def run_all(cases: list[dict], quick: bool, progress=print) -> list[dict]:
         if skipped:
             result = {"skipped": skipped}
         else:
-            timeout = 120.0 if quick else 10 * spec["budget_s"] + 120.0
+            # the memory check runs up to 10^4 more steps: allow up to 0.1 s each
+            timeout = 120.0 if quick else 10 * spec["budget_s"] + 120.0 + 0.1 * spec.get("memory_steps", 0)
             result = _in_several_processes(spec, timeout)
         records.append({**spec, **result})
         progress(f"  {spec['workload']:<7} {spec['case']:<17} {spec['impl']:<10} {_brief(records[-1])}")

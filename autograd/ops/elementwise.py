@@ -31,7 +31,7 @@ class Unary(Elementwise):
         if not options and isinstance(a, Tensor):
             value = a._data
             if type(value) is _SCALAR or type(value) is _ARRAY:
-                return _lean_apply(cls, (a,), (value,), (a._requires_grad,))
+                return _lean_apply(cls, (a,), (value,), _ONE[a._requires_grad])
         return super().apply(a, **options)
 
 
@@ -46,14 +46,14 @@ class Binary(Elementwise):
                 vb = b._data
                 kind = type(va)
                 if kind is type(vb) and (kind is _SCALAR or (kind is _ARRAY and va.shape == vb.shape
-                                                             and va.dtype == vb.dtype)):
-                    return _lean_apply(cls, (a, b), (va, vb), (a._requires_grad, b._requires_grad))
+                                                             and (va.dtype is vb.dtype or va.dtype == vb.dtype))):
+                    return _lean_apply(cls, (a, b), (va, vb), _TWO[a._requires_grad][b._requires_grad])
             elif (type(b) is float or type(b) is int) and (type(va) is _SCALAR or type(va) is _ARRAY):
-                return _lean_apply(cls, (a, b), (va, b), (a._requires_grad, False))
+                return _lean_apply(cls, (a, b), (va, b), _TWO[a._requires_grad][False])
         elif (type(a) is float or type(a) is int) and isinstance(b, Tensor):
             vb = b._data
             if type(vb) is _SCALAR or type(vb) is _ARRAY:
-                return _lean_apply(cls, (a, b), (a, vb), (False, b._requires_grad))
+                return _lean_apply(cls, (a, b), (a, vb), _TWO[False][b._requires_grad])
         return super().apply(a, b)
 
 
@@ -74,6 +74,9 @@ def _lean_apply(cls, inputs, values, needs):
 
 
 _SCALAR, _ARRAY = np.float64, np.ndarray
+# needs_input_grad tuples made once, indexed by the inputs' requires_grad (a node shares one)
+_ONE = ((False,), (True,))
+_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 class Add(Binary):
