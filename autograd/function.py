@@ -110,7 +110,10 @@ class Context:
     def _unpack(self, value):
         if type(value) is not np.ndarray and type(value) is not np.float64:
             return value
-        for tensor in (*self.parents, getattr(self, "_output", None)):
+        from autograd.engine import version_used  # (the engine imports this module)
+
+        for tensor in (*[version_used(p, self) if isinstance(p, Tensor) else p for p in self.parents],
+                       getattr(self, "_output", None)):
             if isinstance(tensor, Tensor) and tensor._data is value:
                 base = tensor._base
                 if tensor._version > self._clock or (base is not None and base._version > self._clock):

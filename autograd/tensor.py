@@ -395,19 +395,28 @@ class Tensor:
         function.mark_modified(self)
 
     def _record_inplace(self, op, other, **options):
-        """Record an in-place change as PyTorch does: compute op(t_before, other) out of place,
-        write the result into t's own memory (so views of t see it), bump t's version, and make
-        t the output of the new node. `t_before` is a copy that takes over t's place in the graph
-        (the node's first input); nodes recorded before the change keep using the old value
-        (the engine follows `node.since` back to it)."""
+        """Record an in-place change as PyTorch does: t becomes the output of op(t_before, other),
+        a new node (the same Python object, so every name for t sees the new value and graph).
+
+        `t_before` takes over t's earlier value and place in the graph (the new node's first
+        input); nodes recorded before the change keep using it (the engine follows `node.since`
+        back to it). The new value gets an array of its own, so what those nodes saved is never
+        overwritten: their gradients stay right where PyTorch would stop with "modified by an
+        inplace operation". A tensor whose memory a view shares refuses (its view would keep the
+        old values under a graph that no longer matches them): change a clone instead."""
         if self._ctx is None and self._requires_grad:
             raise RuntimeError(
                 f"{op.call_name} in place: cannot change a leaf tensor that requires grad "
                 f"(shape {self.shape}): its gradient would be lost. Do it under `with no_grad():` "
                 "(as optimisers do), or write `x = x + ...` to make a new tensor."
             )
-        data = self._data
-        before = Tensor._make(data.copy() if type(data) is np.ndarray else data, self._ctx)
+        if self._base is not None:
+            raise RuntimeError(
+                f"{op.call_name} in place: this tensor (shape {self.shape}) shares its memory with a view "
+                "(reshape, transpose, detach()), which would keep the old values while the graph records new "
+                "ones. Change a copy instead: `x = x.clone()` first, or write `x = x + ...`."
+            )
+        before = Tensor._make(self._data, self._ctx)
         before._requires_grad, before.name = self._requires_grad, self.name
         result = op.apply(before, before if other is self else other, **options)
         if result.shape != self.shape or result.dtype != self.dtype:
@@ -416,13 +425,9 @@ class Tensor:
                 f"but this tensor has shape {self.shape} and dtype {self.dtype}; an in-place change must "
                 "keep both. Use `x = x + y` to make a new tensor instead."
             )
-        if type(data) is np.ndarray:
-            np.copyto(data, result._data)
-        else:
-            self._data = result._data
         node = result._ctx
         node.since = node._clock = function.mark_modified(self)
-        self._ctx, self._requires_grad = node, True
+        self._data, self._ctx, self._requires_grad = result._data, node, True
         return self
 
     # ----- comparisons (results carry no gradient) ----------------------------------------

@@ -3,10 +3,8 @@ norm and a broken-down cross-entropy, every intermediate backpropagated by hand 
 with autograd (after A. Karpathy's "Becoming a backprop ninja", on random tokens).
 
 tests/test_pytorch_scripts.py runs it with PyTorch and with chalkgrad, changing only the import
-lines. Two lines differ from the original notebook: `logits.max(1).indices` is written
-`logits.max(dim=1).indices` (chalkgrad's positional `max(1)` means numpy's max, the values only),
-and the one-line softmax gradient is computed under no_grad (the original edits a non-leaf
-tensor in place while gradients are recorded, which chalkgrad refuses for now).
+lines. One line differs from the original notebook: `logits.max(1).indices` is written
+`logits.max(dim=1).indices` (chalkgrad's positional `max(1)` means numpy's max, the values only).
 """
 import torch
 import torch.nn.functional as F
@@ -136,10 +134,9 @@ cmp("C", dC, C)
 # exercise 2: cross-entropy in one step
 loss_fast = F.cross_entropy(logits, Yb)
 print(loss_fast.item(), "diff:", (loss_fast - loss).item())
-with torch.no_grad():
-    dlogits = F.softmax(logits, 1)
-    dlogits[range(n), Yb] -= 1
-    dlogits /= n
+dlogits = F.softmax(logits, 1)
+dlogits[range(n), Yb] -= 1
+dlogits /= n
 cmp("logits (fast)", dlogits, logits)
 
 # exercise 3: batch norm in one step
