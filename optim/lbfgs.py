@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from autograd import Tensor, enable_grad, no_grad
-from optim.optimizer import Optimizer, _check_nonnegative, _grad_array
+from optim.optimizer import Optimizer
 
 
 class LBFGS(Optimizer):
@@ -57,8 +57,7 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _check_group(self, group: dict) -> None:
-        for key in ("lr", "tolerance_grad", "tolerance_change"):
-            _check_nonnegative(self, group, key)
+        self._check_nonnegative(group, "lr", "tolerance_grad", "tolerance_change")
         for key in ("max_iter", "max_eval", "history_size"):
             if not isinstance(group[key], (int, np.integer)) or group[key] < 1:
                 raise ValueError(f"LBFGS: {key} must be a positive integer, got {group[key]!r}.")
@@ -71,7 +70,7 @@ class LBFGS(Optimizer):
     # ----- the parameters as one flat vector ------------------------------------------------
     def _gather_flat_grad(self) -> np.ndarray:
         return np.concatenate([
-            np.zeros(p.data.size, dtype=p.dtype) if p.grad is None else _grad_array(self, p).reshape(-1)
+            np.zeros(p.data.size, dtype=p.dtype) if p.grad is None else self._grad_array(p).reshape(-1)
             for p in self._params
         ])
 
