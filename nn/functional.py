@@ -120,15 +120,16 @@ def one_hot(tensor, num_classes: int = -1, dtype=np.int64) -> Tensor:
 
 
 # ----- layers --------------------------------------------------------------------------------
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x W^T + b, with W of shape (out_features, in_features)."""
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, *, op: object = "linear") -> Tensor:
+    """y = x W^T + b, with W of shape (out_features, in_features). An input whose last dimension
+    is not in_features is refused here, in an error that begins with `op`: a name, or the calling
+    layer itself, shown as its repr ("Linear(in_features=4, out_features=3, bias=True)")."""
     x, weight = as_tensor(x), as_tensor(weight)
     if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
         raise ValueError(
-            f"linear: the input has shape {x.shape}, so {x.shape[-1] if x.ndim else 0} features in its last "
-            f"dimension, but the weight of shape {weight.shape} expects {weight.shape[-1]} "
-            "(weight shape is (out_features, in_features)). Check the layer sizes, or flatten "
-            "images first (nn.Flatten())."
+            f"{op}: the input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features in its last "
+            f"dimension, expected {weight.shape[-1]} (the weight has shape {weight.shape} = (out_features, "
+            "in_features)). Check the previous layer's size, or flatten images first (nn.Flatten())."
         )
     out = x @ weight.T
     return out + bias if bias is not None else out
@@ -697,12 +698,13 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, vanilla: bool = Fa
     return x * mask
 
 
-def dropconnect(x: Tensor, weight: Tensor, bias: Tensor | None = None, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
+def dropconnect(x: Tensor, weight: Tensor, bias: Tensor | None = None, p: float = 0.5, training: bool = True,
+                generator=None, *, op: object = "dropconnect") -> Tensor:
     """DropConnect (Wan et al. 2013): a linear layer whose WEIGHTS (connections) are zeroed
     with probability p in training — one mask per forward pass, shared by the batch — and
     survivors scaled by 1/(1-p) (inverted, so at test time all connections are used as they
-    are). The bias is kept."""
-    return linear(x, dropout(weight, p, training, generator=generator), bias)
+    are). The bias is kept. `op` begins the error for an input of the wrong size (see linear)."""
+    return linear(x, dropout(weight, p, training, generator=generator), bias, op=op)
 
 
 def batch_norm(
