@@ -1001,7 +1001,7 @@ class Tensor:
         numpy.take_along_axis): composite indexing, whose gradient adds d(out) back to the
         gathered places (repeated places add up)."""
         axis = self._axis(axis, "gather")
-        index = indexing.checked_index(_plain_array(index), self.shape, axis, "gather")
+        index = indexing.checked_index(function.plain(index), self.shape, axis, "gather")
         return self[indexing.along_axis(index, axis)]
 
     @torch_spellings
@@ -1062,7 +1062,7 @@ class Tensor:
         """(index, src as a Tensor of self's dtype cut to the index's shape, the advanced index of
         the places written to) for the scatter operations."""
         axis = self._axis(axis, op)
-        index = indexing.checked_index(_plain_array(index), self.shape, axis, op)
+        index = indexing.checked_index(function.plain(index), self.shape, axis, op)
         if isinstance(src, numbers.Number):
             src = Tensor._make(np.full(index.shape, src, dtype=self.dtype))
         src = as_tensor(_checked_operand(src, op), like=self)
@@ -1137,7 +1137,7 @@ class Tensor:
                 return x.clone()
             merged = x.shape[:axis] + (n * count,) + x.shape[axis + 1:]
             return x.expand_dims(axis + 1).broadcast_to(shape).reshape(merged)
-        counts = np.asarray(_plain_array(repeats))
+        counts = np.asarray(function.plain(repeats))
         if counts.shape not in ((n,), (1,)) or counts.dtype.kind not in "iu" or (counts < 0).any():
             raise ValueError(f"repeat: repeats must be one count >= 0 or one per element along the axis ({n}), "
                              f"got {counts.tolist()}")
@@ -1322,12 +1322,8 @@ class ValuesIndices(NamedTuple):
     indices: Tensor
 
 
-def _plain_array(x):
-    return x.data if isinstance(x, Tensor) else x
-
-
 def _boolean_mask(mask, op: str) -> np.ndarray:
-    mask = np.asarray(_plain_array(mask))
+    mask = np.asarray(function.plain(mask))
     if mask.dtype != bool:
         raise TypeError(f"{op}: the mask must be boolean (e.g. x > 0), got dtype {mask.dtype}")
     return mask

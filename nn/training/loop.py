@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from autograd import Tensor, no_grad
+from autograd import as_tensor, no_grad
 from nn.data import DataLoader
 from nn.training.callbacks import Callback
 from nn.training.history import History, accuracy
@@ -24,10 +24,6 @@ def _as_batches(data, batch_size: int, shuffle: bool, seed) -> Iterable:
     return data
 
 
-def _tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
 def _run_epoch(model, loss_fn, batches: Iterable, accuracy_fn, optimizer=None, augment=None,
                scheduler_per_batch=None) -> dict[str, float]:
     """One pass over the batches: training steps when an optimizer is given, else evaluation."""
@@ -39,8 +35,8 @@ def _run_epoch(model, loss_fn, batches: Iterable, accuracy_fn, optimizer=None, a
             xb = augment(xb)
         if optimizer is not None:
             optimizer.zero_grad()
-        outputs = model(_tensor(xb))
-        loss = loss_fn(outputs, _tensor(yb))
+        outputs = model(as_tensor(xb))
+        loss = loss_fn(outputs, as_tensor(yb))
         if optimizer is not None:
             loss.backward()
             optimizer.step()
