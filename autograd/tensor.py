@@ -6,8 +6,9 @@ Methods call the primitives in `autograd.ops` explicitly; composites (mean, var,
 softmax, ...) are written here with those primitives, so their gradients come free.
 
 A 0-d float64 tensor keeps its value as a numpy scalar (np.float64) instead of a 0-d array:
-scalar arithmetic is ~8x faster on numpy scalars and follows the same rules (inf, nan and
-warnings, never ZeroDivisionError), which makes the lecture's graphs of scalars fast.
+scalar arithmetic is many times faster on numpy scalars (benchmarks/README.md, "Figures behind
+the code") and follows the same rules (inf, nan and warnings, never ZeroDivisionError), which makes
+the lecture's graphs of scalars fast.
 `.data` still gives an array: the first time it is read the value moves into one.
 """
 from __future__ import annotations
