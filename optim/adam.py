@@ -67,7 +67,7 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)
+    """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, *, weight_decay=1e-2)
 
     Adam with decoupled weight decay (Loshchilov & Hutter): before the Adam step,
         x -= learning_rate * weight_decay * x
