@@ -175,9 +175,7 @@ def directional_gradcheck(fn: Callable, inputs, directions: int = 3, eps: float 
     rows = []
     try:
         for _ in range(directions):
-            vs = [rng.standard_normal(t.shape) for t in tensors]
-            norm = np.sqrt(sum(np.sum(v * v) for v in vs))
-            vs = [v / norm for v in vs]
+            vs = _unit_direction(rng, tensors)
             analytic = float(sum(np.sum(g * v) for g, v in zip(analytic_grads, vs)))
             numeric = (f_at(eps, vs) - f_at(-eps, vs)) / (2 * eps)
             rows.append((analytic, numeric, abs(analytic - numeric) <= atol + rtol * abs(numeric)))
@@ -186,6 +184,18 @@ def directional_gradcheck(fn: Callable, inputs, directions: int = 3, eps: float 
             t.data[...] = x
     if all(ok for _, _, ok in rows):
         return True
+    return _fail(_directional_report(rows, atol, rtol, eps), raise_exception)
+
+
+def _unit_direction(rng: np.random.Generator, tensors: list) -> list:
+    """A random direction v of length 1 spread over all the tensors: one array per tensor."""
+    vs = [rng.standard_normal(t.shape) for t in tensors]
+    norm = np.sqrt(sum(np.sum(v * v) for v in vs))
+    return [v / norm for v in vs]
+
+
+def _directional_report(rows: list, atol: float, rtol: float, eps: float) -> str:
+    """directional_gradcheck's failure: one row per direction (analytic, numeric, passed)."""
     lines = [
         "directional_gradcheck failed: backward's vector-Jacobian product disagrees with central "
         f"differences along random directions (f = <u, fn(x)>; passes where |analytic - numeric| <= "
@@ -196,7 +206,7 @@ def directional_gradcheck(fn: Callable, inputs, directions: int = 3, eps: float 
         lines.append(f"  {k:>9} {format_number(a, '>20.9g')} {format_number(n, '>16.9g')} "
                      f"{rel_error(a, n):>11.2e}{'' if ok else '  FAIL'}")
     lines.append("Run gradcheck on a small input to see which elements are wrong.")
-    return _fail("\n".join(lines), raise_exception)
+    return "\n".join(lines)
 
 
 def check_backward(forward_or_layer, *args, eps: float = 1e-6, seed: int = 0) -> "BackwardCheck":
@@ -232,6 +242,19 @@ def check_backward(forward_or_layer, *args, eps: float = 1e-6, seed: int = 0) ->
     the worst one, `.passed` is True when every input is "great" or "ok", `.notes` lists the notes
     and `.kinks` the kink elements (boolean arrays).
     """
+    forward, backward, inputs = _forward_and_backward(forward_or_layer, args)
+    xs = [np.array(x, dtype=np.float64) for x in inputs]
+    names = _argument_names(forward, len(xs))
+    grad_out = np.random.default_rng(seed).standard_normal(np.shape(_numpy_output(forward(*xs), "forward")))
+    grads = _checked_gradients(backward(*[x.copy() for x in xs], grad_out.copy()), xs, names)
+    tensors = [Tensor._make(x) for x in xs]  # _numeric_grad perturbs .data of these in place
+    differences = _numeric_grad(lambda: float(np.sum(grad_out * _numpy_output(forward(*xs), "forward"))), tensors, eps)
+    return BackwardCheck(names, [x.shape for x in xs], [_array(g) for g in grads], differences)
+
+
+def _forward_and_backward(forward_or_layer, args: tuple) -> tuple:
+    """(forward, backward, inputs) from check_backward(forward, backward, *inputs) or
+    check_backward(layer, *inputs)."""
     if hasattr(forward_or_layer, "forward") and hasattr(forward_or_layer, "backward"):
         forward, backward, inputs = forward_or_layer.forward, forward_or_layer.backward, args
     elif args and callable(args[0]):
@@ -243,10 +266,11 @@ def check_backward(forward_or_layer, *args, eps: float = 1e-6, seed: int = 0) ->
         )
     if not inputs:
         raise TypeError("check_backward: no inputs given; pass x and the parameters after the function(s).")
-    xs = [np.array(x, dtype=np.float64) for x in inputs]
-    names = _argument_names(forward, len(xs))
-    grad_out = np.random.default_rng(seed).standard_normal(np.shape(_numpy_output(forward(*xs), "forward")))
-    grads = backward(*[x.copy() for x in xs], grad_out.copy())
+    return forward, backward, inputs
+
+
+def _checked_gradients(grads, xs: list, names: list) -> list:
+    """What the user's backward returned, as a list with one gradient of the right shape per input."""
     grads = list(grads) if isinstance(grads, (tuple, list)) else [grads]
     if len(grads) != len(xs):
         raise ValueError(
@@ -259,9 +283,7 @@ def check_backward(forward_or_layer, *args, eps: float = 1e-6, seed: int = 0) ->
                 f"check_backward: backward returned a gradient of shape {np.shape(g)} for {name} of shape "
                 f"{x.shape}; a gradient has the shape of its input (sum over the broadcast axes)."
             )
-    tensors = [Tensor._make(x) for x in xs]  # _numeric_grad perturbs .data of these in place
-    differences = _numeric_grad(lambda: float(np.sum(grad_out * _numpy_output(forward(*xs), "forward"))), tensors, eps)
-    return BackwardCheck(names, [x.shape for x in xs], [_array(g) for g in grads], differences)
+    return grads
 
 
 class BackwardCheck:

@@ -6,8 +6,9 @@ Methods call the primitives in `autograd.ops` explicitly; composites (mean, var,
 softmax, ...) are written here with those primitives, so their gradients come free.
 
 A 0-d float64 tensor keeps its value as a numpy scalar (np.float64) instead of a 0-d array:
-scalar arithmetic is ~8x faster on numpy scalars and follows the same rules (inf, nan and
-warnings, never ZeroDivisionError), which makes the lecture's graphs of scalars fast.
+scalar arithmetic is many times faster on numpy scalars (benchmarks/README.md, "Figures behind
+the code") and follows the same rules (inf, nan and warnings, never ZeroDivisionError), which makes
+the lecture's graphs of scalars fast.
 `.data` still gives an array: the first time it is read the value moves into one.
 """
 from __future__ import annotations
@@ -131,6 +132,8 @@ class Tensor:
     # ----- attributes -------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        """Does this tensor want a gradient? Set it on a leaf (t.requires_grad = True, or
+        t.requires_grad_()); an operation records a node when any of its inputs requires grad."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -155,19 +158,24 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
+        """True for a tensor not made by a recorded operation (created by the user, or detached):
+        backward() accumulates .grad into leaves that require grad."""
         return self._ctx is None
 
     # np.float64 scalars have shape, dtype, ndim and size as arrays do
     @property
     def shape(self) -> tuple:
+        """The length of each dimension, a tuple (as numpy; PyTorch's t.shape and t.size())."""
         return self._data.shape
 
     @property
     def dtype(self) -> np.dtype:
+        """The numpy dtype of the values: float64 for Python numbers, an array's own dtype otherwise."""
         return self._data.dtype
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions, 0 for a scalar (as numpy; PyTorch's t.dim())."""
         return self._data.ndim
 
     @property
@@ -186,6 +194,7 @@ class Tensor:
         return self._array()
 
     def tolist(self):
+        """The values as nested Python lists (a Python number for a 0-d tensor), outside the graph."""
         return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
@@ -473,30 +482,40 @@ class Tensor:
 
     # ----- elementwise functions ------------------------------------------------------------
     def exp(self) -> "Tensor":
+        """e ** x elementwise; d/dx = exp(x) (a primitive)."""
         return ops.Exp.apply(self)
 
     def log(self) -> "Tensor":
+        """The natural logarithm ln(x) elementwise; d/dx = 1/x (a primitive)."""
         return ops.Log.apply(self)
 
     def sqrt(self) -> "Tensor":
+        """√x elementwise; d/dx = 1 / (2√x) (a primitive)."""
         return ops.Sqrt.apply(self)
 
     def abs(self) -> "Tensor":
+        """|x| elementwise; d/dx = sign(x), 0 at x = 0 as in PyTorch (a primitive; also abs(t))."""
         return ops.Abs.apply(self)
 
     def tanh(self) -> "Tensor":
+        """tanh(x) elementwise; d/dx = 1 - tanh(x)**2 (a primitive)."""
         return ops.Tanh.apply(self)
 
     def sigmoid(self) -> "Tensor":
+        """σ(x) = 1 / (1 + exp(-x)) elementwise, without overflow for large |x|; d/dx = σ(1 − σ)
+        (a primitive)."""
         return ops.Sigmoid.apply(self)
 
     def relu(self) -> "Tensor":
+        """max(x, 0) elementwise; d/dx = 1 where x > 0, else 0 (also at 0, as PyTorch) (a primitive)."""
         return ops.Relu.apply(self)
 
     def sin(self) -> "Tensor":
+        """sin(x) elementwise (radians); d/dx = cos(x) (a primitive)."""
         return ops.Sin.apply(self)
 
     def cos(self) -> "Tensor":
+        """cos(x) elementwise (radians); d/dx = -sin(x) (a primitive)."""
         return ops.Cos.apply(self)
 
     def clip(self, min=None, max=None) -> "Tensor":
@@ -527,9 +546,11 @@ class Tensor:
         return ops.Cast.apply(self, dtype=dtype)
 
     def float(self) -> "Tensor":
+        """astype(np.float32), as PyTorch's t.float()."""
         return self.astype(np.float32)
 
     def double(self) -> "Tensor":
+        """astype(np.float64), as PyTorch's t.double()."""
         return self.astype(np.float64)
 
     # ----- reductions -------------------------------------------------------------------
@@ -624,10 +645,12 @@ class Tensor:
         return ops.Transpose.apply(self, axes=axes)
 
     def permute(self, *axes) -> "Tensor":
+        """PyTorch's name for transpose(*axes): the dimensions in the order `axes` gives."""
         return self.transpose(*axes)
 
     @property
     def T(self) -> "Tensor":
+        """All dimensions reversed (transpose() with no axes): the transpose of a matrix, as numpy's .T."""
         return self.transpose()
 
     @property
@@ -638,6 +661,7 @@ class Tensor:
         return self.swapaxes(-1, -2)
 
     def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
+        """Exchange two dimensions (numpy.swapaxes; PyTorch's transpose(dim0, dim1))."""
         axis1, axis2 = self._axis(axis1, "swapaxes"), self._axis(axis2, "swapaxes")
         axes = list(range(self.ndim))
         axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
@@ -782,9 +806,11 @@ class Tensor:
         return ops.Expm1.apply(self)
 
     def log2(self) -> "Tensor":
+        """log₂(x) elementwise, exact at powers of 2; d/dx = 1 / (x ln 2) (a primitive)."""
         return ops.Log2.apply(self)
 
     def log10(self) -> "Tensor":
+        """log₁₀(x) elementwise, exact at powers of 10; d/dx = 1 / (x ln 10) (a primitive)."""
         return ops.Log10.apply(self)
 
     def long(self) -> "Tensor":
@@ -802,12 +828,15 @@ class Tensor:
         return self.sin() / self.cos()
 
     def asin(self) -> "Tensor":
+        """arcsin(x) elementwise (numpy's arcsin); d/dx = 1 / √(1 − x²) (a primitive)."""
         return ops.Asin.apply(self)
 
     def acos(self) -> "Tensor":
+        """arccos(x) elementwise (numpy's arccos); d/dx = -1 / √(1 − x²) (a primitive)."""
         return ops.Acos.apply(self)
 
     def atan(self) -> "Tensor":
+        """arctan(x) elementwise (numpy's arctan); d/dx = 1 / (1 + x²) (a primitive)."""
         return ops.Atan.apply(self)
 
     def sinh(self) -> "Tensor":
@@ -844,12 +873,15 @@ class Tensor:
         return ops.Round.apply(self, decimals=decimals)
 
     def floor(self) -> "Tensor":
+        """The largest integer <= x, elementwise; the gradient is 0."""
         return ops.Floor.apply(self)
 
     def ceil(self) -> "Tensor":
+        """The smallest integer >= x, elementwise; the gradient is 0."""
         return ops.Ceil.apply(self)
 
     def trunc(self) -> "Tensor":
+        """x with its fraction cut off (rounded towards 0), elementwise; the gradient is 0."""
         return ops.Trunc.apply(self)
 
     def lerp(self, end, weight) -> "Tensor":
@@ -922,15 +954,19 @@ class Tensor:
         return Tensor._make(np.asarray(np.invert(self.data)))
 
     def bitwise_and(self, other) -> "Tensor":
+        """a & b elementwise on integer or boolean tensors (logical and of masks); no gradient."""
         return self._bitwise(np.bitwise_and, _checked_operand(other, "bitwise_and"), "bitwise_and")
 
     def bitwise_or(self, other) -> "Tensor":
+        """a | b elementwise on integer or boolean tensors (logical or of masks); no gradient."""
         return self._bitwise(np.bitwise_or, _checked_operand(other, "bitwise_or"), "bitwise_or")
 
     def bitwise_xor(self, other) -> "Tensor":
+        """a ^ b elementwise on integer or boolean tensors; no gradient."""
         return self._bitwise(np.bitwise_xor, _checked_operand(other, "bitwise_xor"), "bitwise_xor")
 
     def bitwise_not(self) -> "Tensor":
+        """~a: bitwise not of integers, logical not of booleans; no gradient."""
         return ~self
 
     # cumulative operations (axis=None: over the flattened tensor, as numpy)
@@ -1006,7 +1042,7 @@ class Tensor:
         numpy.take_along_axis): composite indexing, whose gradient adds d(out) back to the
         gathered places (repeated places add up)."""
         axis = self._axis(axis, "gather")
-        index = indexing.checked_index(_plain_array(index), self.shape, axis, "gather")
+        index = indexing.checked_index(function.plain(index), self.shape, axis, "gather")
         return self[indexing.along_axis(index, axis)]
 
     @torch_spellings
@@ -1067,7 +1103,7 @@ class Tensor:
         """(index, src as a Tensor of self's dtype cut to the index's shape, the advanced index of
         the places written to) for the scatter operations."""
         axis = self._axis(axis, op)
-        index = indexing.checked_index(_plain_array(index), self.shape, axis, op)
+        index = indexing.checked_index(function.plain(index), self.shape, axis, op)
         if isinstance(src, numbers.Number):
             src = Tensor._make(np.full(index.shape, src, dtype=self.dtype))
         src = as_tensor(_checked_operand(src, op), like=self)
@@ -1142,7 +1178,7 @@ class Tensor:
                 return x.clone()
             merged = x.shape[:axis] + (n * count,) + x.shape[axis + 1:]
             return x.expand_dims(axis + 1).broadcast_to(shape).reshape(merged)
-        counts = np.asarray(_plain_array(repeats))
+        counts = np.asarray(function.plain(repeats))
         if counts.shape not in ((n,), (1,)) or counts.dtype.kind not in "iu" or (counts < 0).any():
             raise ValueError(f"repeat: repeats must be one count >= 0 or one per element along the axis ({n}), "
                              f"got {counts.tolist()}")
@@ -1327,12 +1363,8 @@ class ValuesIndices(NamedTuple):
     indices: Tensor
 
 
-def _plain_array(x):
-    return x.data if isinstance(x, Tensor) else x
-
-
 def _boolean_mask(mask, op: str) -> np.ndarray:
-    mask = np.asarray(_plain_array(mask))
+    mask = np.asarray(function.plain(mask))
     if mask.dtype != bool:
         raise TypeError(f"{op}: the mask must be boolean (e.g. x > 0), got dtype {mask.dtype}")
     return mask

@@ -42,9 +42,9 @@ API_PAGES = {
     "optim": "api/optim.md",
     "optim.lr_scheduler": "api/lr-scheduler.md",
 }
-# Members of these classes need no docstring of their own yet: tensor.py and function.py are
-# being rewritten, and their members' docstrings come with that (the classes' own are required).
-MEMBERS_EXEMPT = {"autograd.Tensor", "autograd.Function", "autograd.Context"}
+# Members that need no docstring of their own yet: function.py is being rewritten, and these come
+# with that (tests/test_docs.py fails once one of them has a docstring, so the list only shrinks).
+MEMBERS_EXEMPT = {"autograd.Function.forward", "autograd.Function.backward", "autograd.Context.name"}
 # Repository files that a page of the site stands for, for links in included text.
 PAGE_FOR = {"README.md": "index.md", "benchmarks/README.md": "benchmarks.md"}
 
@@ -75,8 +75,9 @@ def undocumented() -> list[str]:
             seen.add(id(obj))
             if not (obj.__doc__ if inspect.isclass(obj) else inspect.getdoc(obj)):
                 missing.append(qualified)
-            if inspect.isclass(obj) and qualified not in MEMBERS_EXEMPT:
-                missing += [f"{qualified}.{member}" for member in undocumented_members(obj)]
+            if inspect.isclass(obj):
+                missing += [f"{qualified}.{member}" for member in undocumented_members(obj)
+                            if f"{qualified}.{member}" not in MEMBERS_EXEMPT]
     return missing
 
 

@@ -120,15 +120,16 @@ def one_hot(tensor, num_classes: int = -1, dtype=np.int64) -> Tensor:
 
 
 # ----- layers --------------------------------------------------------------------------------
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x W^T + b, with W of shape (out_features, in_features)."""
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, *, op: object = "linear") -> Tensor:
+    """y = x W^T + b, with W of shape (out_features, in_features). An input whose last dimension
+    is not in_features is refused here, in an error that begins with `op`: a name, or the calling
+    layer itself, shown as its repr ("Linear(in_features=4, out_features=3, bias=True)")."""
     x, weight = as_tensor(x), as_tensor(weight)
     if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
         raise ValueError(
-            f"linear: the input has shape {x.shape}, so {x.shape[-1] if x.ndim else 0} features in its last "
-            f"dimension, but the weight of shape {weight.shape} expects {weight.shape[-1]} "
-            "(weight shape is (out_features, in_features)). Check the layer sizes, or flatten "
-            "images first (nn.Flatten())."
+            f"{op}: the input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features in its last "
+            f"dimension, expected {weight.shape[-1]} (the weight has shape {weight.shape} = (out_features, "
+            "in_features)). Check the previous layer's size, or flatten images first (nn.Flatten())."
         )
     out = x @ weight.T
     return out + bias if bias is not None else out
@@ -697,12 +698,13 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, vanilla: bool = Fa
     return x * mask
 
 
-def dropconnect(x: Tensor, weight: Tensor, bias: Tensor | None = None, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
+def dropconnect(x: Tensor, weight: Tensor, bias: Tensor | None = None, p: float = 0.5, training: bool = True,
+                generator=None, *, op: object = "dropconnect") -> Tensor:
     """DropConnect (Wan et al. 2013): a linear layer whose WEIGHTS (connections) are zeroed
     with probability p in training — one mask per forward pass, shared by the batch — and
     survivors scaled by 1/(1-p) (inverted, so at test time all connections are used as they
-    are). The bias is kept."""
-    return linear(x, dropout(weight, p, training, generator=generator), bias)
+    are). The bias is kept. `op` begins the error for an input of the wrong size (see linear)."""
+    return linear(x, dropout(weight, p, training, generator=generator), bias, op=op)
 
 
 def batch_norm(
@@ -719,35 +721,11 @@ def batch_norm(
     updated (under no_grad) as running = (1 - momentum) * running + momentum * batch value,
     with the unbiased variance var * n / (n - 1), as PyTorch does."""
     x = as_tensor(x)
-    if x.ndim < 2:
-        raise ValueError(f"batch_norm: expected an input of shape (N, C, ...), got shape {x.shape}")
-    channels = x.shape[1]
-    axes = (0,) + tuple(range(2, x.ndim))
-    shape = (1, channels) + (1,) * (x.ndim - 2)
-    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
-        if t is not None and t.shape != (channels,):
-            raise ValueError(f"batch_norm: {name} has shape {t.shape} but the input (shape {x.shape}) has {channels} channels")
+    axes, shape = _batch_norm_layout(x, running_mean, running_var, weight, bias)
     if training:
-        count = x.size // channels
-        if count <= 1:
-            raise ValueError(
-                f"batch_norm: training needs more than one value per channel to compute a variance, "
-                f"got input shape {x.shape}. Use a batch of at least 2, or call model.eval()."
-            )
-        mean = x.mean(axis=axes, keepdims=True)
-        centered = x - mean
-        var = (centered * centered).mean(axis=axes, keepdims=True)
+        mean, centered, var = _batch_statistics(x, axes)
         if running_mean is not None and running_var is not None:
-            if momentum is None or isinstance(momentum, bool) or not 0 <= momentum <= 1:
-                raise ValueError(
-                    f"batch_norm: momentum must be a number in [0, 1], got {momentum!r}. For a cumulative "
-                    "average of all batches use the layer, e.g. nn.BatchNorm1d(C, momentum=None)."
-                )
-            with no_grad():
-                running_mean *= 1 - momentum
-                running_mean += momentum * mean.detach().reshape(channels)
-                running_var *= 1 - momentum
-                running_var += (momentum * count / (count - 1)) * var.detach().reshape(channels)
+            _update_running_statistics(running_mean, running_var, mean, var, x.size // x.shape[1], momentum)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: evaluation mode needs running_mean and running_var (or pass training=True)")
@@ -759,6 +737,47 @@ def batch_norm(
     if bias is not None:
         out = out + bias.reshape(shape)
     return out
+
+
+def _batch_norm_layout(x: Tensor, *per_channel) -> tuple[tuple, tuple]:
+    """The axes batch_norm averages over (all but the channels, dimension 1) and the shape
+    (1, C, 1, ...) a per-channel vector takes to broadcast; each given vector must have C entries."""
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of shape (N, C, ...), got shape {x.shape}")
+    channels = x.shape[1]
+    for name, t in zip(("running_mean", "running_var", "weight", "bias"), per_channel):
+        if t is not None and t.shape != (channels,):
+            raise ValueError(f"batch_norm: {name} has shape {t.shape} but the input (shape {x.shape}) has {channels} channels")
+    return (0,) + tuple(range(2, x.ndim)), (1, channels) + (1,) * (x.ndim - 2)
+
+
+def _batch_statistics(x: Tensor, axes: tuple) -> tuple[Tensor, Tensor, Tensor]:
+    """mu = mean of x over the batch (and H, W), x - mu, and var = mean((x - mu)^2) (biased)."""
+    if x.size // x.shape[1] <= 1:
+        raise ValueError(
+            f"batch_norm: training needs more than one value per channel to compute a variance, "
+            f"got input shape {x.shape}. Use a batch of at least 2, or call model.eval()."
+        )
+    mean = x.mean(axis=axes, keepdims=True)
+    centered = x - mean
+    return mean, centered, (centered * centered).mean(axis=axes, keepdims=True)
+
+
+def _update_running_statistics(running_mean: Tensor, running_var: Tensor, mean: Tensor, var: Tensor, count: int,
+                               momentum: float) -> None:
+    """running = (1 - momentum) * running + momentum * batch value, in place and without gradient;
+    the variance enters unbiased, var * n / (n - 1), with n = count values per channel."""
+    if momentum is None or isinstance(momentum, bool) or not 0 <= momentum <= 1:
+        raise ValueError(
+            f"batch_norm: momentum must be a number in [0, 1], got {momentum!r}. For a cumulative "
+            "average of all batches use the layer, e.g. nn.BatchNorm1d(C, momentum=None)."
+        )
+    channels = running_mean.shape[0]
+    with no_grad():
+        running_mean *= 1 - momentum
+        running_mean += momentum * mean.detach().reshape(channels)
+        running_var *= 1 - momentum
+        running_var += (momentum * count / (count - 1)) * var.detach().reshape(channels)
 
 
 # ----- losses ----------------------------------------------------------------------------------

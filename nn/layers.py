@@ -31,17 +31,7 @@ class Linear(Module):
         init.default_init_(self.weight, self.bias, generator)
 
     def forward(self, x: Tensor) -> Tensor:
-        self._check_input(x)
-        return F.linear(x, self.weight, self.bias)
-
-    def _check_input(self, x: Tensor) -> None:
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ValueError(
-                f"{type(self).__name__}(in_features={self.in_features}, out_features={self.out_features}): "
-                f"the input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features in its last "
-                f"dimension, expected {self.in_features}. Check the previous layer's size, or flatten "
-                "images first (nn.Flatten())."
-            )
+        return F.linear(x, self.weight, self.bias, op=self)  # an error names the layer: its repr
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
@@ -61,8 +51,7 @@ class DropConnect(Linear):
         self.generator = None if generator is None else init.get_generator(generator)  # masks continue the stream
 
     def forward(self, x: Tensor) -> Tensor:
-        self._check_input(x)
-        return F.dropconnect(x, self.weight, self.bias, self.p, self.training, generator=self.generator)
+        return F.dropconnect(x, self.weight, self.bias, self.p, self.training, generator=self.generator, op=self)
 
     def extra_repr(self) -> str:
         return super().extra_repr() + f", p={self.p}"

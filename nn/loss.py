@@ -17,6 +17,14 @@ class _Loss(Module):
         return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
 
 
+class _WeightedLoss(_Loss):
+    """A loss with an optional weight per class (or per element)."""
+
+    def __init__(self, weight=None, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.weight = weight
+
+
 class MSELoss(_Loss):
     """mean of (input - target)^2"""
 
@@ -31,45 +39,33 @@ class L1Loss(_Loss):
         return F.l1_loss(input, target, self.reduction)
 
 
-class BCELoss(_Loss):
+class BCELoss(_WeightedLoss):
     """-(y log p + (1 - y) log(1 - p)) for probabilities p"""
-
-    def __init__(self, weight=None, reduction: str = "mean"):
-        super().__init__(reduction)
-        self.weight = weight
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.binary_cross_entropy(input, target, self.weight, self.reduction)
 
 
-class BCEWithLogitsLoss(_Loss):
+class BCEWithLogitsLoss(_WeightedLoss):
     """sigmoid + binary cross-entropy in one stable step, on raw scores"""
-
-    def __init__(self, weight=None, reduction: str = "mean"):
-        super().__init__(reduction)
-        self.weight = weight
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction)
 
 
-class CrossEntropyLoss(_Loss):
+class CrossEntropyLoss(_WeightedLoss):
     """softmax + negative log-likelihood on raw scores (logits) and integer class indices"""
 
     def __init__(self, weight=None, reduction: str = "mean", label_smoothing: float = 0.0):
-        super().__init__(reduction)
-        self.weight, self.label_smoothing = weight, label_smoothing
+        super().__init__(weight, reduction)
+        self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.cross_entropy(input, target, self.weight, self.reduction, self.label_smoothing)
 
 
-class NLLLoss(_Loss):
+class NLLLoss(_WeightedLoss):
     """-input[i, y_i] for log-probabilities (after LogSoftmax)"""
-
-    def __init__(self, weight=None, reduction: str = "mean"):
-        super().__init__(reduction)
-        self.weight = weight
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.nll_loss(input, target, self.weight, self.reduction)

@@ -170,13 +170,7 @@ class Module:
 
     def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, parameter), e.g. ("fc1.weight", ...); a shared parameter appears once."""
-        seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
-        for path, module in modules:
-            for name, value in module._members():
-                if isinstance(value, Parameter) and id(value) not in seen:
-                    seen.add(id(value))
-                    yield (f"{path}.{name}" if path else name), value
+        return self._named_tensors(prefix, recurse, Module._own_parameters)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every parameter (of the submodules too unless recurse=False), each once: what an optimiser takes."""
@@ -185,19 +179,29 @@ class Module:
 
     def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
         """(name, tensor) for every buffer (state that is saved but not trained, e.g. batch norm's running mean)."""
-        seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
-        for path, module in modules:
-            for name in module._buffer_names:
-                value = module.__dict__.get(name)
-                if isinstance(value, Tensor) and id(value) not in seen:
-                    seen.add(id(value))
-                    yield (f"{path}.{name}" if path else name), value
+        return self._named_tensors(prefix, recurse, Module._own_buffers)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Every buffer (see named_buffers)."""
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
+
+    def _named_tensors(self, prefix: str, recurse: bool, own) -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, tensor) for the tensors `own(module)` lists of this module and (unless
+        recurse=False) of every submodule; a tensor shared by several modules appears once."""
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for path, module in modules:
+            for name, value in own(module):
+                if isinstance(value, Tensor) and id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{path}.{name}" if path else name), value
+
+    def _own_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        return ((name, value) for name, value in self._members() if isinstance(value, Parameter))
+
+    def _own_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        return ((name, self.__dict__.get(name)) for name in self._buffer_names)
 
     # ----- modes and gradients --------------------------------------------------------------
     def train(self, mode: bool = True) -> "Module":

@@ -6,7 +6,7 @@ from typing import Iterable
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, _check_nonnegative, with_weight_decay
+from optim.optimizer import Optimizer, with_weight_decay
 
 
 class Adagrad(Optimizer):
@@ -27,8 +27,7 @@ class Adagrad(Optimizer):
         super().__init__(params, dict(lr=lr, eps=eps, weight_decay=weight_decay))
 
     def _check_group(self, group: dict) -> None:
-        for key in ("lr", "eps", "weight_decay"):
-            _check_nonnegative(self, group, key)
+        self._check_nonnegative(group, "lr", "eps", "weight_decay")
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         dx = with_weight_decay(grad, p, group["weight_decay"])

@@ -1,12 +1,13 @@
 """Adam (momentum + RMSProp + bias correction) and AdamW (decoupled weight decay)."""
 from __future__ import annotations
 
+from functools import partialmethod
 from typing import Iterable
 
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, _check_fraction, _check_nonnegative, with_weight_decay
+from optim.optimizer import Optimizer, with_weight_decay
 
 
 class Adam(Optimizer):
@@ -37,13 +38,12 @@ class Adam(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
 
     def _check_group(self, group: dict) -> None:
-        for key in ("lr", "eps", "weight_decay"):
-            _check_nonnegative(self, group, key)
+        self._check_nonnegative(group, "lr", "eps", "weight_decay")
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{type(self).__name__}: betas must be a pair (beta1, beta2), got {betas!r}.")
-        _check_fraction(self, group, "betas[0]", betas[0])
-        _check_fraction(self, group, "betas[1]", betas[1])
+        self._check_fraction(group, "betas[0]", betas[0])
+        self._check_fraction(group, "betas[1]", betas[1])
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         lr, (beta1, beta2), eps, weight_decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
@@ -67,7 +67,7 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)
+    """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, *, weight_decay=1e-2)
 
     Adam with decoupled weight decay (Loshchilov & Hutter): before the Adam step,
         x -= learning_rate * weight_decay * x
@@ -75,13 +75,4 @@ class AdamW(Adam):
     """
 
     decoupled_weight_decay = True
-
-    def __init__(
-        self,
-        params: Iterable[Tensor] | Iterable[dict],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-    ):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+    __init__ = partialmethod(Adam.__init__, weight_decay=1e-2)  # Adam's arguments; only this default differs

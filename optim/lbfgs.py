@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from autograd import Tensor, enable_grad, no_grad
-from optim.optimizer import Optimizer, _check_nonnegative, _grad_array
+from optim.optimizer import Optimizer
 
 
 class LBFGS(Optimizer):
@@ -57,8 +57,7 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _check_group(self, group: dict) -> None:
-        for key in ("lr", "tolerance_grad", "tolerance_change"):
-            _check_nonnegative(self, group, key)
+        self._check_nonnegative(group, "lr", "tolerance_grad", "tolerance_change")
         for key in ("max_iter", "max_eval", "history_size"):
             if not isinstance(group[key], (int, np.integer)) or group[key] < 1:
                 raise ValueError(f"LBFGS: {key} must be a positive integer, got {group[key]!r}.")
@@ -71,7 +70,7 @@ class LBFGS(Optimizer):
     # ----- the parameters as one flat vector ------------------------------------------------
     def _gather_flat_grad(self) -> np.ndarray:
         return np.concatenate([
-            np.zeros(p.data.size, dtype=p.dtype) if p.grad is None else _grad_array(self, p).reshape(-1)
+            np.zeros(p.data.size, dtype=p.dtype) if p.grad is None else self._grad_array(p).reshape(-1)
             for p in self._params
         ])
 
@@ -107,102 +106,94 @@ class LBFGS(Optimizer):
             return self._minimise(closure)
 
     def _minimise(self, closure):
+        """Up to max_iter iterations, each: a direction, a step length, a step, the stopping tests.
+        The state (step count, history of pairs, last direction and step) lives under the first
+        parameter, as in PyTorch, so the next call to step() continues where this one stopped."""
         group = self.param_groups[0]
-        lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
-        history_size = group["history_size"]
-
-        # the state is global; it is stored under the first parameter, as in PyTorch
         state = self.state.setdefault(self._params[0], {})
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
 
         with enable_grad():
             orig_loss = closure()
-        loss = float(orig_loss)
+        loss, flat_grad = float(orig_loss), self._gather_flat_grad()
         current_evals = 1
         state["func_evals"] += 1
-        flat_grad = self._gather_flat_grad()
         if np.abs(flat_grad).max() <= tolerance_grad:
             return orig_loss  # already optimal
 
-        d, t = state.get("d"), state.get("t")
-        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-        H_diag = state.get("H_diag")
-        prev_flat_grad, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
-
-        n_iter = 0
-        while n_iter < max_iter:
-            n_iter += 1
+        for n_iter in range(1, group["max_iter"] + 1):
             state["n_iter"] += 1
-
-            # --- direction d = -H grad f -------------------------------------------------
+            d = _direction(state, flat_grad, group["history_size"])
             if state["n_iter"] == 1:
-                d = -flat_grad
-                old_dirs, old_stps, ro = [], [], []
-                H_diag = 1.0
+                t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * group["lr"]
             else:
-                y = flat_grad - prev_flat_grad
-                s = d * t
-                ys = y.dot(s)
-                if ys > 1e-10:  # keep the pair only if the curvature is positive
-                    if len(old_dirs) == history_size:
-                        old_dirs.pop(0)
-                        old_stps.pop(0)
-                        ro.pop(0)
-                    old_dirs.append(y)
-                    old_stps.append(s)
-                    ro.append(1.0 / ys)
-                    H_diag = ys / y.dot(y)  # H_0 = (s.y / y.y) I
-                d = _two_loop(flat_grad, old_stps, old_dirs, ro, H_diag)
-
-            prev_flat_grad = flat_grad.copy()
-            prev_loss = loss
-
-            # --- step length ---------------------------------------------------------------
-            if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * lr
-            else:
-                t = lr
+                t = group["lr"]
+            state.update(d=d, t=t, prev_flat_grad=flat_grad.copy(), prev_loss=loss)
             gtd = flat_grad.dot(d)  # directional derivative
             if gtd > -tolerance_change:
                 break
 
-            ls_func_evals = 0
-            if group["line_search_fn"] == "strong_wolfe":
-                x_init = [p.data.copy() for p in self._params]
+            loss, flat_grad, t, evals = self._move(closure, group, d, t, loss, flat_grad, gtd,
+                                                   max_ls=group["max_eval"] - current_evals,
+                                                   last=n_iter == group["max_iter"])
+            state["t"] = t
+            current_evals += evals
+            state["func_evals"] += evals
 
-                def obj_func(x, t, d):
-                    return self._directional_evaluate(closure, x, t, d)
-
-                loss, flat_grad, t, ls_func_evals = _strong_wolfe(
-                    obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals
-                )
-                self._add_to_params(t, d)
-                opt_cond = np.abs(flat_grad).max() <= tolerance_grad
-            else:
-                self._add_to_params(t, d)  # fixed step
-                opt_cond = False
-                if n_iter != max_iter:  # the last iteration's loss is not needed
-                    with enable_grad():
-                        loss = float(closure())
-                    flat_grad = self._gather_flat_grad()
-                    opt_cond = np.abs(flat_grad).max() <= tolerance_grad
-                    ls_func_evals = 1
-            current_evals += ls_func_evals
-            state["func_evals"] += ls_func_evals
-
-            # --- stopping tests ---------------------------------------------------------------
-            if n_iter == max_iter or current_evals >= max_eval or opt_cond:
+            # stopping tests
+            if n_iter == group["max_iter"] or current_evals >= group["max_eval"]:
+                break
+            if np.abs(flat_grad).max() <= tolerance_grad:  # optimal
                 break
             if np.abs(d * t).max() <= tolerance_change:  # the step is tiny
                 break
-            if abs(loss - prev_loss) < tolerance_change:  # the loss no longer changes
+            if abs(loss - state["prev_loss"]) < tolerance_change:  # the loss no longer changes
                 break
-
-        state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
-                     prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
         return orig_loss
+
+    def _move(self, closure, group, d, t, loss, flat_grad, gtd, max_ls, last):
+        """x = x + t d, with t from a strong-Wolfe line search (line_search_fn="strong_wolfe"), or
+        the fixed t, after which f and grad f are evaluated (unless this is the last iteration:
+        then they are not needed). Returns (loss, flat_grad, t, evaluations) at the new x."""
+        if group["line_search_fn"] == "strong_wolfe":
+            x_init = [p.data.copy() for p in self._params]
+
+            def obj_func(x, t, d):
+                return self._directional_evaluate(closure, x, t, d)
+
+            loss, flat_grad, t, evals = _strong_wolfe(obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_ls)
+            self._add_to_params(t, d)
+            return loss, flat_grad, t, evals
+        self._add_to_params(t, d)
+        if last:
+            return loss, flat_grad, t, 0
+        with enable_grad():
+            loss = float(closure())
+        return loss, self._gather_flat_grad(), t, 1
+
+
+def _direction(state: dict, flat_grad: np.ndarray, history_size: int) -> np.ndarray:
+    """d = -H grad f. The first time H = I; after that the last step's pair
+        s = t d (the step),  y = grad f(x_new) - grad f(x_old)
+    joins the history (the oldest leaves beyond history_size) when its curvature s.y is positive,
+    H_0 = (s.y / y.y) I, and the two-loop recursion applies H to the gradient."""
+    if state["n_iter"] == 1:
+        state.update(old_dirs=[], old_stps=[], ro=[], H_diag=1.0)
+        return -flat_grad
+    y = flat_grad - state["prev_flat_grad"]
+    s = state["d"] * state["t"]
+    ys = y.dot(s)
+    if ys > 1e-10:  # keep the pair only if the curvature is positive
+        if len(state["old_dirs"]) == history_size:
+            for key in ("old_dirs", "old_stps", "ro"):
+                state[key].pop(0)
+        state["old_dirs"].append(y)
+        state["old_stps"].append(s)
+        state["ro"].append(1.0 / ys)
+        state["H_diag"] = ys / y.dot(y)  # H_0 = (s.y / y.y) I
+    return _two_loop(flat_grad, state["old_stps"], state["old_dirs"], state["ro"], state["H_diag"])
 
 
 def _two_loop(flat_grad, old_stps, old_dirs, ro, H_diag) -> np.ndarray:
@@ -238,77 +229,96 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     """Find t with f(x + t d) <= f + c1 t gtd (sufficient decrease) and
     |grad f(x + t d) . d| <= c2 |gtd| (curvature): bracket such a t, then zoom in on it
     by cubic interpolation. Returns (f_new, g_new, t, evaluations)."""
-    d_norm = np.abs(d).max()
-    g = g.copy()
-    f_new, g_new = obj_func(x, t, d)
-    ls_func_evals = 1
-    gtd_new = g_new.dot(d)
+    search = _LineSearch(obj_func, x, d, f, gtd, c1, c2, max_ls)
+    bracket, done = search.bracket(t, g.copy())
+    low = search.zoom(bracket, done, tolerance_change)
+    steps, values, grads, _ = bracket
+    return values[low], grads[low], steps[low], search.evaluations
 
-    # bracketing phase
-    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
-    done = False
-    ls_iter = 0
-    while ls_iter < max_ls:
-        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new.copy()], [gtd_prev, gtd_new]
-            break
-        if abs(gtd_new) <= -c2 * gtd:
-            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
-            done = True
-            break
-        if gtd_new >= 0:
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new.copy()], [gtd_prev, gtd_new]
-            break
-        # extrapolate
-        min_step = t + 0.01 * (t - t_prev)
-        max_step = t * 10
-        tmp = t
-        t = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step))
-        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.copy(), gtd_new
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = g_new.dot(d)
-        ls_iter += 1
-    if ls_iter == max_ls:
-        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
 
-    # zoom phase: shrink the bracket until a point satisfies both conditions
-    insuf_progress = False
-    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
-    while not done and ls_iter < max_ls:
-        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
-            break
-        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1])
-        # if t is too close to an end of the bracket, move it 10% of the bracket inside
-        eps = 0.1 * (max(bracket) - min(bracket))
-        if min(max(bracket) - t, t - min(bracket)) < eps:
-            if insuf_progress or t >= max(bracket) or t <= min(bracket):
-                t = max(bracket) - eps if abs(t - max(bracket)) < abs(t - min(bracket)) else min(bracket) + eps
-                insuf_progress = False
+class _LineSearch:
+    """The strong-Wolfe line search along d from x, where the loss is f and its directional
+    derivative gtd < 0, in PyTorch's two phases. A bracket is four lists: step lengths, losses,
+    gradients and directional derivatives at its ends."""
+
+    def __init__(self, obj_func, x, d, f, gtd, c1, c2, max_ls):
+        self.obj_func, self.x, self.d, self.f, self.gtd = obj_func, x, d, f, gtd
+        self.c1, self.c2, self.max_ls = c1, c2, max_ls
+        self.evaluations = 0
+        self.iterations = 0
+
+    def evaluate(self, t):
+        """f, grad f and the directional derivative at x + t d."""
+        self.evaluations += 1
+        f_new, g_new = self.obj_func(self.x, t, self.d)
+        return f_new, g_new, g_new.dot(self.d)
+
+    def too_little_decrease(self, t, f_new) -> bool:
+        """Is the first (sufficient decrease) condition violated at step t?"""
+        return f_new > self.f + self.c1 * t * self.gtd
+
+    def curvature(self, gtd_new) -> bool:
+        """Does the second (curvature) condition hold?"""
+        return abs(gtd_new) <= -self.c2 * self.gtd
+
+    def bracket(self, t, g):
+        """Step further out (cubic extrapolation) until [t_prev, t] contains a point that satisfies
+        both conditions, or t satisfies them itself (then done). Returns (bracket, done)."""
+        f_new, g_new, gtd_new = self.evaluate(t)
+        t_prev, f_prev, g_prev, gtd_prev = 0, self.f, g, self.gtd
+        while self.iterations < self.max_ls:
+            if self.too_little_decrease(t, f_new) or (self.iterations > 1 and f_new >= f_prev):
+                return ([t_prev, t], [f_prev, f_new], [g_prev, g_new.copy()], [gtd_prev, gtd_new]), False
+            if self.curvature(gtd_new):
+                return ([t], [f_new], [g_new], [gtd_new]), True
+            if gtd_new >= 0:
+                return ([t_prev, t], [f_prev, f_new], [g_prev, g_new.copy()], [gtd_prev, gtd_new]), False
+            # extrapolate
+            min_step = t + 0.01 * (t - t_prev)
+            max_step = t * 10
+            tmp = t
+            t = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step))
+            t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.copy(), gtd_new
+            f_new, g_new, gtd_new = self.evaluate(t)
+            self.iterations += 1
+        return ([0, t], [self.f, f_new], [g, g_new], [self.gtd, gtd_new]), False  # out of evaluations
+
+    def zoom(self, bracket, done: bool, tolerance_change: float) -> int:
+        """Shrink the bracket until a point satisfies both conditions, the bracket is shorter than
+        tolerance_change (along d) or the evaluations run out. Returns the index of its best end."""
+        steps, values, grads, gtds = bracket
+        d_norm = np.abs(self.d).max()
+        insuf_progress = False
+        low_pos, high_pos = (0, 1) if values[0] <= values[-1] else (1, 0)
+        while not done and self.iterations < self.max_ls:
+            if abs(steps[1] - steps[0]) * d_norm < tolerance_change:
+                break
+            t = _cubic_interpolate(steps[0], values[0], gtds[0], steps[1], values[1], gtds[1])
+            # if t is too close to an end of the bracket, move it 10% of the bracket inside
+            eps = 0.1 * (max(steps) - min(steps))
+            if min(max(steps) - t, t - min(steps)) < eps:
+                if insuf_progress or t >= max(steps) or t <= min(steps):
+                    t = max(steps) - eps if abs(t - max(steps)) < abs(t - min(steps)) else min(steps) + eps
+                    insuf_progress = False
+                else:
+                    insuf_progress = True
             else:
-                insuf_progress = True
-        else:
-            insuf_progress = False
+                insuf_progress = False
 
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = g_new.dot(d)
-        ls_iter += 1
+            f_new, g_new, gtd_new = self.evaluate(t)
+            self.iterations += 1
 
-        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
-            # not enough decrease: the new point becomes the high end
-            bracket[high_pos], bracket_f[high_pos] = t, f_new
-            bracket_g[high_pos], bracket_gtd[high_pos] = g_new.copy(), gtd_new
-            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
-        else:
-            if abs(gtd_new) <= -c2 * gtd:
-                done = True  # strong Wolfe conditions hold
-            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
-                bracket[high_pos], bracket_f[high_pos] = bracket[low_pos], bracket_f[low_pos]
-                bracket_g[high_pos], bracket_gtd[high_pos] = bracket_g[low_pos], bracket_gtd[low_pos]
-            bracket[low_pos], bracket_f[low_pos] = t, f_new
-            bracket_g[low_pos], bracket_gtd[low_pos] = g_new.copy(), gtd_new
-
-    return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
+            if self.too_little_decrease(t, f_new) or f_new >= values[low_pos]:
+                # not enough decrease: the new point becomes the high end
+                steps[high_pos], values[high_pos] = t, f_new
+                grads[high_pos], gtds[high_pos] = g_new.copy(), gtd_new
+                low_pos, high_pos = (0, 1) if values[0] <= values[1] else (1, 0)
+            else:
+                if self.curvature(gtd_new):
+                    done = True  # strong Wolfe conditions hold
+                elif gtd_new * (steps[high_pos] - steps[low_pos]) >= 0:
+                    steps[high_pos], values[high_pos] = steps[low_pos], values[low_pos]
+                    grads[high_pos], gtds[high_pos] = grads[low_pos], gtds[low_pos]
+                steps[low_pos], values[low_pos] = t, f_new
+                grads[low_pos], gtds[low_pos] = g_new.copy(), gtd_new
+        return low_pos

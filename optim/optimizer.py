@@ -93,7 +93,20 @@ class Optimizer:
 
     def _check_group(self, group: dict[str, Any]) -> None:
         """Raise a clear error for invalid hyperparameters (subclasses extend this)."""
-        _check_nonnegative(self, group, "lr")
+        self._check_nonnegative(group, "lr")
+
+    def _check_nonnegative(self, group: dict[str, Any], *keys: str) -> None:
+        """Each of group[key] is a number >= 0 (learning rates, eps, weight decay, ...)."""
+        for key in keys:
+            value = group[key]
+            if not isinstance(value, (int, float, np.floating, np.integer)) or isinstance(value, bool) or not value >= 0:
+                raise ValueError(f"{type(self).__name__}: invalid {key}={value!r}; it must be a number >= 0.")
+
+    def _check_fraction(self, group: dict[str, Any], key: str, value=None) -> None:
+        """0 <= value < 1 (decay rates such as betas, alpha); value defaults to group[key]."""
+        value = group[key] if value is None else value
+        if not isinstance(value, (int, float, np.floating)) or isinstance(value, bool) or not 0.0 <= value < 1.0:
+            raise ValueError(f"{type(self).__name__}: invalid {key}={value!r}; it must be in [0, 1).")
 
     # ----- the update -------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -113,8 +126,19 @@ class Optimizer:
             for group in self.param_groups:
                 for p in group["params"]:
                     if p.grad is not None:
-                        self._update(p, _grad_array(self, p), self.state.setdefault(p, {}), group)
+                        self._update(p, self._grad_array(p), self.state.setdefault(p, {}), group)
         return loss
+
+    def _grad_array(self, p: Tensor) -> np.ndarray:
+        """p.grad's array, after checking that p.grad is a Tensor of p's shape."""
+        grad = p.grad
+        if not isinstance(grad, Tensor) or grad.shape != p.shape:
+            found = f"a Tensor of shape {grad.shape}" if isinstance(grad, Tensor) else f"a {type(grad).__name__}"
+            raise TypeError(
+                f"{type(self).__name__}.step: the gradient of a parameter of shape {p.shape} is {found}; "
+                "it must be a Tensor of the parameter's shape (as backward() leaves it). Assign p.grad = Tensor(...)."
+            )
+        return grad.data
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define _update(p, grad, state, group).")
@@ -185,28 +209,3 @@ class Optimizer:
 def with_weight_decay(grad: np.ndarray, p: Tensor, weight_decay: float) -> np.ndarray:
     """L2 regularisation coupled to the gradient: dx = grad + weight_decay * x."""
     return grad + weight_decay * p.data if weight_decay != 0 else grad
-
-
-def _check_nonnegative(optimizer: Optimizer, group: dict, key: str) -> None:
-    value = group[key]
-    if not isinstance(value, (int, float, np.floating, np.integer)) or isinstance(value, bool) or not value >= 0:
-        raise ValueError(f"{type(optimizer).__name__}: invalid {key}={value!r}; it must be a number >= 0.")
-
-
-def _check_fraction(optimizer: Optimizer, group: dict, key: str, value=None) -> None:
-    """0 <= value < 1 (decay rates such as betas, alpha, momentum's friction)."""
-    value = group[key] if value is None else value
-    if not isinstance(value, (int, float, np.floating)) or isinstance(value, bool) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{type(optimizer).__name__}: invalid {key}={value!r}; it must be in [0, 1).")
-
-
-def _grad_array(optimizer: Optimizer, p: Tensor) -> np.ndarray:
-    """p.grad's array, after checking that p.grad is a Tensor of p's shape."""
-    grad = p.grad
-    if not isinstance(grad, Tensor) or grad.shape != p.shape:
-        found = f"a Tensor of shape {grad.shape}" if isinstance(grad, Tensor) else f"a {type(grad).__name__}"
-        raise TypeError(
-            f"{type(optimizer).__name__}.step: the gradient of a parameter of shape {p.shape} is {found}; "
-            "it must be a Tensor of the parameter's shape (as backward() leaves it). Assign p.grad = Tensor(...)."
-        )
-    return grad.data

@@ -6,7 +6,7 @@ from typing import Iterable
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, _check_fraction, _check_nonnegative, with_weight_decay
+from optim.optimizer import Optimizer, with_weight_decay
 
 
 class RMSprop(Optimizer):
@@ -32,9 +32,8 @@ class RMSprop(Optimizer):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, momentum=momentum, weight_decay=weight_decay))
 
     def _check_group(self, group: dict) -> None:
-        for key in ("lr", "eps", "momentum", "weight_decay"):
-            _check_nonnegative(self, group, key)
-        _check_fraction(self, group, "alpha")
+        self._check_nonnegative(group, "lr", "eps", "momentum", "weight_decay")
+        self._check_fraction(group, "alpha")
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         dx = with_weight_decay(grad, p, group["weight_decay"])

@@ -6,7 +6,7 @@ from typing import Iterable
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, _check_nonnegative, with_weight_decay
+from optim.optimizer import Optimizer, with_weight_decay
 
 
 class SGD(Optimizer):
@@ -45,8 +45,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
-        for key in ("lr", "momentum", "dampening", "weight_decay"):
-            _check_nonnegative(self, group, key)
+        self._check_nonnegative(group, "lr", "momentum", "dampening", "weight_decay")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 f"SGD: nesterov=True needs momentum > 0 and dampening = 0 "

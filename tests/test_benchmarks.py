@@ -154,3 +154,21 @@ def test_w2_and_w4_run_in_three_processes_and_report_the_median_one(monkeypatch)
     failing = iter([{"median_s": 0.01, "runs": 1}, {"error": "boom"}])
     monkeypatch.setattr(runner, "run_in_fresh_process", lambda spec, timeout: next(failing))
     assert runner._in_several_processes({"processes": 2}, 10.0) == {"error": "boom"}
+
+
+def test_the_figures_behind_the_code_are_measured_by_a_script():
+    """benchmarks/README.md's "Figures behind the code" come from `python -m benchmarks.figures`:
+    at a tiny size every figure is measured (a number, not nan) and names the file that relies on it."""
+    from benchmarks import figures
+
+    done = subprocess.run([sys.executable, "-m", "benchmarks.figures", "--quick"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) == len(figures.FIGURES)
+    readme = (ROOT / "benchmarks" / "README.md").read_text()
+    for row in rows:
+        what, value, where = (cell.strip() for cell in row.strip("|").split("|"))
+        assert float(value.split()[0]) > 0 or "Graphviz missing" in what, row
+        assert all((ROOT / "autograd" / name.strip()).exists() for name in where.strip("`").split(",")), row
+    assert "## Figures behind the code" in readme and "python -m benchmarks.figures" in readme

@@ -578,6 +578,10 @@ def test_shape_errors_name_the_shapes():
         F.conv2d(Tensor(np.ones((1, 1, 2, 2))), Tensor(np.ones((1, 1, 3, 3))))
     with pytest.raises(ValueError, match=r"in_features=4.*\(2, 5\).*expected 4"):
         nn.Linear(4, 3)(Tensor(np.ones((2, 5))))
+    with pytest.raises(ValueError, match=r"^DropConnect\(in_features=4, out_features=3.*\(2, 5\).*expected 4"):
+        nn.DropConnect(4, 3)(Tensor(np.ones((2, 5))))
+    with pytest.raises(ValueError, match=r"^linear: .*\(5,\).*expected 4 \(the weight has shape \(3, 4\)"):
+        F.linear(Tensor(np.ones(5)), Tensor(np.ones((3, 4))))
     with pytest.raises(ValueError, match="at most half"):
         F.max_pool2d(Tensor(np.ones((1, 1, 4, 4))), 2, padding=2)
 

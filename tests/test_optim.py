@@ -113,6 +113,13 @@ def test_trajectory_matches_torch(problem_name, name, kwargs):
     assert_within_budget(ours, theirs, budget)
 
 
+def test_adamw_is_adam_with_weight_decay_1e_2_by_default_as_torch():
+    p = Tensor(np.ones(2), requires_grad=True)
+    assert optim.AdamW([p]).defaults == {**optim.Adam([p]).defaults, "weight_decay": 1e-2}
+    assert torch.optim.AdamW([torch.ones(2, requires_grad=True)]).defaults["weight_decay"] == 1e-2
+    assert optim.AdamW([p], lr=0.1, weight_decay=0.5).defaults["weight_decay"] == 0.5
+
+
 def test_optimisers_make_progress_on_the_quadratic():
     problem = PROBLEMS["quadratic"]
     start = problem.loss(ours_params(problem), Tensor).item()

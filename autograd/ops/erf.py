@@ -1,8 +1,9 @@
 """The error function erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt, in numpy.
 
-numpy has no erf, and calling math.erf element by element is ~100x slower than np.exp. Here
-erf is a handful of polynomials evaluated with Horner's rule (about 5x the time of np.exp),
-accurate to 2 units in the last place of float64 (tests/test_ops_more.py checks it against mpmath):
+numpy has no erf, and calling math.erf element by element is far slower than np.exp. Here
+erf is a handful of polynomials evaluated with Horner's rule (a few times the time of np.exp; the
+figures are in benchmarks/README.md, "Figures behind the code"), accurate to 2 units in the last
+place of float64 (tests/test_ops_more.py checks it against mpmath):
 
     |x| < 1:      erf(x) = x * P(2x^2 - 1)                 P interpolates erf(x)/x in x^2
     a <= |x| < b: erf(x) = 1 - exp(-x^2) * Q_ab(t),        t = (2|x| - a - b) / (b - a),
@@ -61,7 +62,7 @@ def _horner(t: np.ndarray, coefficients) -> np.ndarray:
 def erf(x: np.ndarray) -> np.ndarray:
     """erf of every element, in x's float dtype (float32 is computed in float64 and rounded once).
     Each piece's elements are picked by position (take/put: several times faster than boolean
-    masks), and the arithmetic runs in place where it can."""
+    masks, benchmarks/README.md), and the arithmetic runs in place where it can."""
     x = np.asarray(x)
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     size = np.absolute(x, dtype=np.float64).ravel()

@@ -167,19 +167,9 @@ def render_graph(
     if max_nodes is not None:
         check_size(graph, groups, edges, max_nodes, collapse)
 
-    drawing = Drawing(name="autograd", graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25",
-                                                   "ranksep": "0.35", "bgcolor": "white", **LAYOUT_LIMITS},
-                      node_attr={"fontname": "Helvetica", "fontsize": "11", "margin": "0.08,0.04"},
-                      edge_attr={"color": "#6b7280", "arrowsize": "0.7"})
-    if caption:
-        drawing.attr(label=caption, labelloc="b", fontsize="12")
-    if layout is not None:
-        drawing.pinned = True
-        drawing.engine = "neato"
-        drawing.attr(bb=layout.bb)
+    drawing = _new_drawing(rankdir, caption, layout)
     highlight = {moved(node_id, groups) for node_id in highlight}  # inside a collapsed module: its box
-    clustered = clusters or bool(groups)
-    placed = _Clusters(drawing, clustered, layout)
+    placed = _Clusters(drawing, clusters or bool(groups), layout)
     boxes = {group[1] for group in groups.values()}
     for node in graph.nodes:
         group = groups.get(node.id)
@@ -196,12 +186,32 @@ def render_graph(
         label = _label(node, show_values, show_grads, show_shapes, values, grads, dtypes)
         placed.add(_outside_boxes(node.scope, boxes), node.id, label, attrs)
     placed.close()
-    seen = {}  # (tail, head) -> how many such edges so far (a + a draws two)
+    _add_edges(drawing, edges, layout)
+    return drawing
+
+
+def _new_drawing(rankdir: str, caption: str | None, layout: Layout | None) -> Drawing:
+    """An empty drawing with the house style; pinned to `layout` (neato keeps the positions) if given."""
+    drawing = Drawing(name="autograd", graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25",
+                                                   "ranksep": "0.35", "bgcolor": "white", **LAYOUT_LIMITS},
+                      node_attr={"fontname": "Helvetica", "fontsize": "11", "margin": "0.08,0.04"},
+                      edge_attr={"color": "#6b7280", "arrowsize": "0.7"})
+    if caption:
+        drawing.attr(label=caption, labelloc="b", fontsize="12")
+    if layout is not None:
+        drawing.pinned = True
+        drawing.engine = "neato"
+        drawing.attr(bb=layout.bb)
+    return drawing
+
+
+def _add_edges(drawing: Drawing, edges: list, layout: Layout | None) -> None:
+    """One edge statement per (tail, head) pair drawn (a + a draws two), routed as in `layout` if given."""
+    seen = {}  # (tail, head) -> how many such edges so far
     for tail, head in edges:
         seen[(tail, head)] = seen.get((tail, head), 0) + 1
         pos = layout.edges.get((tail, head, seen[(tail, head)])) if layout is not None else None
         drawing.body.append(_edge_statement(tail, head, pos))
-    return drawing
 
 
 def _outside_boxes(scope: tuple, boxes: set) -> tuple:

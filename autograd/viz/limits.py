@@ -8,7 +8,8 @@ from autograd.viz.graph import OP
 DEFAULT_MAX_NODES = 500
 # A tensor used by many operations far apart (x in x*x*...*x) gives long edges; `dot` routes each
 # through one bend point per rank it crosses, and its layout time grows fast with their number.
-BENDS_PER_NODE = 40  # refuse graphs needing more than 40 × max_nodes bend points (20,000: ~5 s)
+# 20,000 of them (40 per node at the default max_nodes) take `dot` seconds (benchmarks/README.md).
+BENDS_PER_NODE = 40  # refuse graphs needing more than 40 × max_nodes bend points
 TIMEOUT = 60  # seconds Graphviz may take for one drawing (or one batch of frames)
 
 INSTALL_ADVICE = (

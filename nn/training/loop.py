@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from autograd import Tensor, no_grad
+from autograd import as_tensor, no_grad
 from nn.data import DataLoader
 from nn.training.callbacks import Callback
 from nn.training.history import History, accuracy
@@ -24,10 +24,6 @@ def _as_batches(data, batch_size: int, shuffle: bool, seed) -> Iterable:
     return data
 
 
-def _tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
 def _run_epoch(model, loss_fn, batches: Iterable, accuracy_fn, optimizer=None, augment=None,
                scheduler_per_batch=None) -> dict[str, float]:
     """One pass over the batches: training steps when an optimizer is given, else evaluation."""
@@ -39,8 +35,8 @@ def _run_epoch(model, loss_fn, batches: Iterable, accuracy_fn, optimizer=None, a
             xb = augment(xb)
         if optimizer is not None:
             optimizer.zero_grad()
-        outputs = model(_tensor(xb))
-        loss = loss_fn(outputs, _tensor(yb))
+        outputs = model(as_tensor(xb))
+        loss = loss_fn(outputs, as_tensor(yb))
         if optimizer is not None:
             loss.backward()
             optimizer.step()
@@ -108,12 +104,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs: int = 10, val_data=None, 
     epochs unless verbose=False. Training stops with a warning if the loss becomes NaN/inf.
     The model's train/eval mode is restored at the end.
     """
-    if int(epochs) != epochs or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}.")
-    if scheduler_interval not in ("epoch", "batch"):
-        raise ValueError(f"fit: scheduler_interval must be 'epoch' or 'batch', got {scheduler_interval!r}.")
-    if scheduler_interval == "batch" and _wants_metric(scheduler):
-        raise ValueError("fit: a scheduler stepped with a metric (ReduceLROnPlateau) needs scheduler_interval='epoch'.")
+    _check_fit_arguments(epochs, scheduler, scheduler_interval)
     if isinstance(callbacks, Callback):
         callbacks = [callbacks]
     train_batches = _as_batches(train_data, batch_size, shuffle, seed)
@@ -134,17 +125,9 @@ def fit(model, loss_fn, optimizer, train_data, epochs: int = 10, val_data=None, 
             logs["lr"] = lr
             history.append(epoch, logs)
             progress.update(epoch, logs)
-            if scheduler is not None and per_batch is None:
-                if _wants_metric(scheduler):
-                    scheduler.step(logs.get("val_loss", logs["loss"]))
-                else:
-                    scheduler.step()
-            stop = [bool(getattr(cb, "on_epoch_end", lambda *a: None)(epoch, logs, model)) for cb in callbacks]
-            if not math.isfinite(logs["loss"]):
-                warnings.warn(f"fit: the training loss became {logs['loss']} in epoch {epoch}; stopping. "
-                              f"The learning rate ({lr:g}) may be too large.", RuntimeWarning, stacklevel=2)
-                break
-            if any(stop):
+            if per_batch is None:
+                _step_after_epoch(scheduler, logs)
+            if _stop_after_epoch(epoch, logs, model, callbacks):
                 break
     finally:
         progress.close()
@@ -152,6 +135,37 @@ def fit(model, loss_fn, optimizer, train_data, epochs: int = 10, val_data=None, 
         getattr(callback, "on_train_end", lambda m: None)(model)
     model.train(was_training)
     return history
+
+
+def _check_fit_arguments(epochs, scheduler, scheduler_interval: str) -> None:
+    if int(epochs) != epochs or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}.")
+    if scheduler_interval not in ("epoch", "batch"):
+        raise ValueError(f"fit: scheduler_interval must be 'epoch' or 'batch', got {scheduler_interval!r}.")
+    if scheduler_interval == "batch" and _wants_metric(scheduler):
+        raise ValueError("fit: a scheduler stepped with a metric (ReduceLROnPlateau) needs scheduler_interval='epoch'.")
+
+
+def _step_after_epoch(scheduler, logs: dict[str, float]) -> None:
+    """scheduler.step(), or scheduler.step(val_loss) (the training loss without validation data)
+    for one that needs a metric (ReduceLROnPlateau)."""
+    if scheduler is None:
+        return
+    if _wants_metric(scheduler):
+        scheduler.step(logs.get("val_loss", logs["loss"]))
+    else:
+        scheduler.step()
+
+
+def _stop_after_epoch(epoch: int, logs: dict[str, float], model, callbacks) -> bool:
+    """Run every callback's on_epoch_end; stop when one of them says so, or (with a warning) when
+    the training loss is no longer a finite number."""
+    stop = [bool(getattr(cb, "on_epoch_end", lambda *a: None)(epoch, logs, model)) for cb in callbacks]
+    if not math.isfinite(logs["loss"]):
+        warnings.warn(f"fit: the training loss became {logs['loss']} in epoch {epoch}; stopping. "
+                      f"The learning rate ({logs['lr']:g}) may be too large.", RuntimeWarning, stacklevel=3)
+        return True
+    return any(stop)
 
 
 class _EpochProgress:
