@@ -330,3 +330,18 @@ def test_the_page_scales_with_a_larger_screen(browser, tmp_path):
     small, large = sizes[1280], sizes[1920]
     assert large[0] == pytest.approx(1.5 * small[0], rel=1e-3) and large[1] >= 1.4 * small[1] and large[2] >= 1.4 * small[2]
     assert large[3] == small[3]  # the same step
+
+
+@pytest.mark.parametrize("name", ["mlp", "batchnorm"])
+def test_every_quiz_question_fits_without_scrolling(browser, tmp_path, name):
+    """With the quiz on, a layer's two or three questions and its output all fit in the focus view at
+    1280×720 (nothing the student must answer is scrolled out of sight)."""
+    loss, _ = GRAPHS[name]()
+    steps = backprop_steps(loss, collapse=name == "batchnorm")
+    open_page(browser, steps.save_html(tmp_path / "quiz.html", quiz=True))
+    for k in range(browser.execute_script("return window.chalkgrad.sequence().length")):
+        browser.execute_script("window.chalkgrad.go(arguments[0])", k)
+        scroll, height, forms = browser.execute_script(
+            "var f = document.getElementById('focus');"
+            "return [f.scrollHeight, f.clientHeight, document.querySelectorAll('#cards .quiz').length]")
+        assert scroll <= height + 1, f"{name} quiz, state {k}: {forms} questions need {scroll} px, {height} px shown"

@@ -373,21 +373,21 @@
       var input = el("input"); input.type = "text"; input.setAttribute("data-answer", "number");
       l.appendChild(input); form.appendChild(l);
     } else {
-      var ls = el("label", null, "shape:");
-      var s = el("select"); s.setAttribute("data-answer", "shape");
-      s.appendChild(option("choose…", ""));
+      // compact, so that a layer's two or three questions fit beside each other: the first option names the field
+      var s = el("select"); s.setAttribute("data-answer", "shape"); s.setAttribute("aria-label", "shape");
+      s.appendChild(option("shape…", ""));
       q.shapes.forEach(function (x) { s.appendChild(option(x, x)); });
-      ls.appendChild(s); form.appendChild(ls);
+      form.appendChild(s);
       if (q.rules) {
-        var lr = el("label", null, "rule:");
-        var r = el("select", "rule"); r.setAttribute("data-answer", "rule");
-        r.appendChild(option("choose…", ""));
+        var r = el("select", "rule"); r.setAttribute("data-answer", "rule"); r.setAttribute("aria-label", "rule");
+        r.appendChild(option("rule…", ""));
         q.rules.forEach(function (x, i) { r.appendChild(option(x, String(i))); });
-        lr.appendChild(r); form.appendChild(lr);
+        form.appendChild(r);
       }
       q.entries.forEach(function (e, i) {
-        var le = el("label", null, "entry " + e.index + ":");
+        var le = el("label", null, e.index + " =");
         var input = el("input"); input.type = "text"; input.setAttribute("data-answer", "entry" + i);
+        input.setAttribute("aria-label", "entry " + e.index);
         le.appendChild(input); form.appendChild(le);
       });
     }
