@@ -29,7 +29,8 @@ STATE = """
 var pane = [...document.querySelectorAll('.pane')].find(p => !p.hidden);
 var node = pane.querySelector('g.node.current');
 var texts = node ? [...node.querySelectorAll('text')].map(t => t.getBoundingClientRect().height) : [];
-var walker = document.createTreeWalker(document.getElementById('focus'), NodeFilter.SHOW_TEXT);
+var focus = document.getElementById('focus');
+var walker = document.createTreeWalker(focus, NodeFilter.SHOW_TEXT);
 var smallest = 1e9, range = document.createRange();
 while (walker.nextNode()) {
   if (!walker.currentNode.textContent.trim()) continue;
@@ -46,7 +47,8 @@ return {node: node ? node.querySelector('title').textContent : null, nodeText: t
         focusText: smallest, expression: document.getElementById('expression').textContent,
         rules: [...document.querySelectorAll('#rules li')].map(li => li.textContent), cards: cards,
         counter: document.getElementById('counter').textContent,
-        title: document.getElementById('step-title').textContent};
+        title: document.getElementById('step-title').textContent,
+        hidden: focus.scrollHeight - focus.clientHeight};
 """
 
 
@@ -101,6 +103,7 @@ def test_every_step_is_readable_highlighted_and_shows_the_engines_gradients(brow
         assert state["nodeText"] >= 12, f"{name} step {k}: overview text {state['nodeText']:.1f} px"
         assert state["focusText"] >= 12, f"{name} step {k}: focus text {state['focusText']:.1f} px"
         assert state["visible"], f"{name} step {k}: the active node is outside the window"
+        assert state["hidden"] <= 1, f"{name} step {k}: {state['hidden']} px of the focus view scrolled out of sight"
         if k == 0:
             assert state["node"] == steps.graph.outputs[0]
         else:
