@@ -568,6 +568,11 @@ def test_expressions_show_the_index_shape_axes_and_the_loss():
     assert "3 out = (2 out).reshape(8, 36)" in expressions  # Flatten
     assert "0 out = t6.transpose(1, 0, 2, 3)" in expressions  # not a matrix transpose: the axes are shown
     assert "t10 = (4.weight)ᵀ" in expressions  # a matrix transpose stays ᵀ
+    x = Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True, name="x")
+    picks = {"x[0]": x[0], "x[1:3, :]": x[1:3, :], "x[::2]": x[::2], "x[:, None]": x[:, None],
+             "x[mask 3×4]": x[x.data > 3], "x[..., -1]": x[..., -1], "x[[2, 0, 1, 1, 0, …]]": x[np.array([2, 0, 1, 1, 0, 2, 2])]}
+    for written, picked in picks.items():
+        assert backprop_steps(picked.sum())[-1].expression == f"t1 = {written}"
 
 
 def test_a_tensor_used_twice_says_its_gradient_adds_up():
