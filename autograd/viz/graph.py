@@ -12,8 +12,10 @@ graph; it never changes it.
 Labels: a tensor's own name wins (`name=`, `t.name = "h"`, a module's output "fc1 out");
 unnamed intermediate results are numbered t1, t2, ... in the order they were computed
 (no gaps), unnamed leaves leaf1, leaf2, ...; a constant made inside an operation (the
-detached max of a stable softmax) is drawn as a constant "const 4×1". An operation is
-labelled by its primitive's `symbol`.
+detached max of a stable softmax) is drawn as a constant "const 4×1"; the unnamed result
+of a loss function (F.cross_entropy) is "loss"; a tensor changed in place (`d[i] -= 1`) is
+drawn twice, its earlier value as "d (before)". An operation is labelled by its primitive's
+`symbol`; `notation_of` writes it out as the step pages show it (t[range(4), [0, 2, 1, 0]]).
 """
 from __future__ import annotations
 
