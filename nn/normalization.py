@@ -18,8 +18,9 @@ class _BatchNorm(Module):
     buffer `num_batches_tracked`."""
 
     expected_ndims: tuple = ()
-    lecture_rule = ("d{input} = (γ/σ) ⊙ (dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)) with dx̂ = d{output} ⊙ γ, "
-                    "x̂ = ({input} − μ)/σ, means over the batch", "d{weight} = (d{output} ⊙ x̂) summed over the batch axis",
+    lecture_rule = ("d{input} = (dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)) / σ, with dx̂ = d{output} ⊙ γ, "
+                    "x̂ = ({input} − μ)/σ, σ = √(var + ε), means over the batch",
+                    "d{weight} = (d{output} ⊙ x̂) summed over the batch axis",
                     "d{bias} = d{output} summed over the batch axis")
     expected_shape: str = ""
 

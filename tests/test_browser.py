@@ -29,7 +29,8 @@ STATE = """
 var pane = [...document.querySelectorAll('.pane')].find(p => !p.hidden);
 var node = pane.querySelector('g.node.current');
 var texts = node ? [...node.querySelectorAll('text')].map(t => t.getBoundingClientRect().height) : [];
-var walker = document.createTreeWalker(document.getElementById('focus'), NodeFilter.SHOW_TEXT);
+var focus = document.getElementById('focus');
+var walker = document.createTreeWalker(focus, NodeFilter.SHOW_TEXT);
 var smallest = 1e9, range = document.createRange();
 while (walker.nextNode()) {
   if (!walker.currentNode.textContent.trim()) continue;
@@ -45,7 +46,9 @@ return {node: node ? node.querySelector('title').textContent : null, nodeText: t
         visible: r ? r.left >= 0 && r.right <= innerWidth && r.bottom <= innerHeight && r.top >= 0 : false,
         focusText: smallest, expression: document.getElementById('expression').textContent,
         rules: [...document.querySelectorAll('#rules li')].map(li => li.textContent), cards: cards,
-        counter: document.getElementById('counter').textContent};
+        counter: document.getElementById('counter').textContent,
+        title: document.getElementById('step-title').textContent,
+        hidden: focus.scrollHeight - focus.clientHeight};
 """
 
 
@@ -100,10 +103,12 @@ def test_every_step_is_readable_highlighted_and_shows_the_engines_gradients(brow
         assert state["nodeText"] >= 12, f"{name} step {k}: overview text {state['nodeText']:.1f} px"
         assert state["focusText"] >= 12, f"{name} step {k}: focus text {state['focusText']:.1f} px"
         assert state["visible"], f"{name} step {k}: the active node is outside the window"
+        assert state["hidden"] <= 1, f"{name} step {k}: {state['hidden']} px of the focus view scrolled out of sight"
         if k == 0:
             assert state["node"] == steps.graph.outputs[0]
         else:
             step = steps[k - 1]
+            assert state["title"] == f"Step {k} of {len(steps)}"
             assert state["node"] == step.node and state["expression"] == step.expression
             assert [r for r in step.rules if r] == state["rules"][:len([r for r in step.rules if r])]
             cards = {c["node"]: c["grad"] for c in state["cards"]}
@@ -272,3 +277,74 @@ def test_collapsed_page_of_the_mlp_highlights_every_step_and_keeps_the_loss(brow
     assert steps.graph.outputs[0] in drawn  # the loss is drawn
     outside = [item for item in steps.layers if hasattr(item, "function")]  # primitives outside the loss box
     assert outside and all(i in drawn for item in outside for i in (*item.inputs, item.output))  # all drawn
+
+
+def test_quiz_runs_on_the_keyboard_alone(browser, tmp_path):
+    """Keys only: choose the shape by typing it, the rule with ↓, type two entries, Enter checks;
+    → from an empty field skips a question, R reveals one."""
+    loss, _ = GRAPHS["mlp"]()
+    steps = backprop_steps(loss)
+    page = steps.save_html(tmp_path / "quiz.html", quiz=True)
+    body = open_page(browser, page)
+    press(body, Keys.END)  # t1 = X @ W1: W1 receives Xᵀ · dt1; the shape field has the focus
+    quiz = browser.execute_script("return window.chalkgrad.item().cards[1].quiz")
+    active = browser.switch_to.active_element
+    assert active.get_attribute("data-answer") == "shape"
+    keys = webdriver.ActionChains(browser)
+    keys.send_keys(quiz["shape"]).send_keys(Keys.TAB)  # type-ahead picks the option
+    keys.send_keys(*[Keys.ARROW_DOWN] * (quiz["rule"] + 1)).send_keys(Keys.TAB)  # option 0 is "choose…"
+    for entry in quiz["entries"]:
+        index = tuple(int(i) for i in entry["index"].strip("[]").split(","))
+        keys.send_keys(f"{steps[-1].received[1][index]:.4g}").send_keys(Keys.TAB)
+    keys.perform()
+    webdriver.ActionChains(browser).send_keys(Keys.ENTER).perform()
+    assert browser.find_element(By.CSS_SELECTOR, ".verdict").text == (
+        "✓ shape right · rule right · " + " · ".join(f"entry {e['index']} right" for e in quiz["entries"]))
+    assert browser.find_element(By.ID, "score").text == "score 1 / 1"
+    press(body, Keys.HOME)
+    press(body, Keys.ARROW_RIGHT)  # loss = t14 / 4: a number to type; the field has the focus
+    assert browser.switch_to.active_element.get_attribute("data-answer") == "number"
+    webdriver.ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()  # skip it
+    assert browser.execute_script(STATE)["counter"] == "3 / 16"
+    webdriver.ActionChains(browser).send_keys("r").perform()  # reveal: wrong, and the gradient is shown
+    assert browser.find_element(By.CSS_SELECTOR, ".verdict").text == "✗ revealed"
+    assert browser.find_element(By.ID, "score").text == "score 1 / 2"
+    assert browser.find_elements(By.CSS_SELECTOR, ".grad-value")
+
+
+def test_the_page_scales_with_a_larger_screen(browser, tmp_path):
+    """At 1920×1080 the page is the 1280×720 page, 1.5 times larger: text and overview alike."""
+    loss, _ = GRAPHS["mlp"]()
+    page = backprop_steps(loss).save_html(tmp_path / "big.html")
+    sizes = {}
+    try:
+        for width, height in ((1280, 720), (1920, 1080)):
+            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+            body = open_page(browser, page)
+            press(body, Keys.ARROW_RIGHT, 5)
+            state = browser.execute_script(STATE)
+            expression = browser.execute_script(
+                "return parseFloat(getComputedStyle(document.getElementById('expression')).fontSize)")
+            sizes[width] = (expression, state["focusText"], state["nodeText"], state["rules"])
+    finally:
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False})
+    small, large = sizes[1280], sizes[1920]
+    assert large[0] == pytest.approx(1.5 * small[0], rel=1e-3) and large[1] >= 1.4 * small[1] and large[2] >= 1.4 * small[2]
+    assert large[3] == small[3]  # the same step
+
+
+@pytest.mark.parametrize("name", ["mlp", "batchnorm"])
+def test_every_quiz_question_fits_without_scrolling(browser, tmp_path, name):
+    """With the quiz on, a layer's two or three questions and its output all fit in the focus view at
+    1280×720 (nothing the student must answer is scrolled out of sight)."""
+    loss, _ = GRAPHS[name]()
+    steps = backprop_steps(loss, collapse=name == "batchnorm")
+    open_page(browser, steps.save_html(tmp_path / "quiz.html", quiz=True))
+    for k in range(browser.execute_script("return window.chalkgrad.sequence().length")):
+        browser.execute_script("window.chalkgrad.go(arguments[0])", k)
+        scroll, height, forms = browser.execute_script(
+            "var f = document.getElementById('focus');"
+            "return [f.scrollHeight, f.clientHeight, document.querySelectorAll('#cards .quiz').length]")
+        assert scroll <= height + 1, f"{name} quiz, state {k}: {forms} questions need {scroll} px, {height} px shown"

@@ -441,8 +441,9 @@ def test_intermediates_are_numbered_in_creation_order_without_gaps():
 
     loss, _ = mlp()
     graph = trace(loss)
-    results = [n.label for n in graph.nodes if n.kind in ("value", "output")]
+    results = [n.label for n in graph.nodes if n.kind == "value"]
     assert sorted(results, key=lambda label: int(label[1:])) == [f"t{k}" for k in range(1, len(results) + 1)]
+    assert graph[graph.outputs[0]].label == "loss"  # F.cross_entropy's result: the loss, not t15
     x = Tensor(1.0, requires_grad=True, name="x")
     a = x + 1  # made first
     b = x * 2
@@ -516,3 +517,108 @@ def test_a_page_with_inf_gradients_is_written_without_quiz_questions_for_them():
     sqrt = data["views"]["ops"]["steps"][-1]
     assert sqrt["expression"] == "t1 = sqrt(x)" and "quiz" not in sqrt["cards"][0]
     assert data["grids"][sqrt["cards"][0]["grad"]]["rows"][0][0] == "inf"  # shown as it is
+
+
+def test_a_tensor_changed_in_place_is_drawn_with_its_earlier_value():
+    """d = softmax(x); d[range(n), y] -= 1 records the change as PyTorch does: the value before it is a
+    tensor of its own ('d (before)'), which the indexing reads and the in-place write replaces."""
+    torch = pytest.importorskip("torch")
+    from nn import functional as F
+
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((4, 3)), requires_grad=True, name="x")
+    y = np.array([0, 2, 1, 0])
+    d = F.softmax(x, 1)
+    d.name = "d"
+    d[range(4), y] -= 1
+    loss = (d * d).sum()
+    graph = trace(loss)
+    by_label = {n.label: n for n in graph.nodes if n.is_tensor}
+    assert "d (before)" in by_label and by_label["d"].id == graph.node_of(d).id
+    ops = {n.op: n for n in graph.nodes if n.kind == "op"}
+    before = by_label["d (before)"].id
+    assert ops["GetItem"].inputs == (before,) and ops["SetItem"].inputs[0] == before
+    assert ops["Mul"].inputs == (by_label["d"].id,) * 2
+    assert (ops["SetItem"].id, by_label["d"].id) in graph.edges and (before, ops["SetItem"].id) in graph.edges
+    steps = backprop_steps(loss)
+    assert [s.expression for s in steps][2:5] == ["d = (d (before)), with [range(4), [0, 2, 1, 0]] set to t5",
+                                                 "t5 = t4 − 1", "t4 = (d (before))[range(4), [0, 2, 1, 0]]"]
+    setitem = steps[2]
+    np.testing.assert_array_equal(setitem.received[0][range(4), y], 0)  # overwritten: no gradient goes back
+    xt = torch.tensor(x.data, requires_grad=True)
+    dt = torch.softmax(xt, 1).clone()
+    dt[range(4), y] -= 1
+    (dt * dt).sum().backward()
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12, atol=1e-14)
+    if shutil.which("dot"):
+        assert "<b>d (before)</b>" in draw_graph(loss).source
+    assert "d (before)" in steps.to_html()
+
+
+def test_expressions_show_the_index_shape_axes_and_the_loss():
+    from lecture_graphs import cnn
+    from lecture_graphs import mlp as lecture_mlp
+
+    steps = backprop_steps(lecture_mlp()[0])
+    expressions = [s.expression for s in steps]
+    assert expressions[0] == "loss = t14 / 4"  # F.cross_entropy's result is the loss
+    assert "t12 = t11[range(4), [0, 2, 1, 0]]" in expressions  # the log-probability of each row's class
+    assert "t8 = sum(t7, axis=1, keepdims=True)" in expressions  # the softmax's denominator, per row
+    expressions = [s.expression for s in backprop_steps(cnn()[0])]
+    assert "3 out = (2 out).reshape(8, 36)" in expressions  # Flatten
+    assert "0 out = t6.transpose(1, 0, 2, 3)" in expressions  # not a matrix transpose: the axes are shown
+    assert "t10 = (4.weight)ᵀ" in expressions  # a matrix transpose stays ᵀ
+    x = Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True, name="x")
+    picks = {"x[0]": x[0], "x[1:3, :]": x[1:3, :], "x[::2]": x[::2], "x[:, None]": x[:, None],
+             "x[mask 3×4]": x[x.data > 3], "x[..., -1]": x[..., -1], "x[[2, 0, 1, 1, 0, …]]": x[np.array([2, 0, 1, 1, 0, 2, 2])]}
+    for written, picked in picks.items():
+        assert backprop_steps(picked.sum())[-1].expression == f"t1 = {written}"
+
+
+def test_a_tensor_used_twice_says_its_gradient_adds_up():
+    from lecture_graphs import mlp as lecture_mlp
+
+    steps = backprop_steps(lecture_mlp()[0])
+    uses = [(s.index, n) for s in steps for n in s.notes if n.startswith("t5 is used")]
+    assert uses == [(5, "t5 is used 2 times: dt5 is the sum of what each use sends (1 of 2 so far)"),
+                    (10, "t5 is used 2 times: dt5 is the sum of what each use sends (2 of 2 arrived: complete)")]
+    first, second = (steps[k - 1] for k, _ in uses)
+    total = first.received[first.labels.index("t5")] + second.received[second.labels.index("t5")]
+    np.testing.assert_allclose(total, steps[10].upstream)  # t5 = t4 + b2 gets the sum as its upstream
+    x = Tensor([1.0, 2.0], requires_grad=True, name="x")
+    square = backprop_steps((x * x).sum())[1]
+    assert square.notes == ("x is used 2 times: dx is the sum of what each use sends (2 of 2 arrived: complete)",)
+
+
+def test_the_layer_view_leaves_the_step_numbers_alone():
+    from lecture_graphs import mlp as lecture_mlp
+
+    steps = backprop_steps(lecture_mlp()[0], collapse=True)
+    layers = steps.layers  # the loss box, then the primitives outside it, numbered 2, 3, ...
+    assert [item.index for item in layers] == list(range(1, len(layers) + 1))
+    assert [s.index for s in steps] == list(range(1, len(steps) + 1))
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', steps.to_html(),
+                                re.S).group(1))
+    titles = [item["title"] for item in data["views"]["ops"]["steps"][1:]]
+    assert titles == [f"Step {k} of {len(steps)}" for k in range(1, len(steps) + 1)]
+    forward = json.loads(re.search(r'id="data">(.*?)</script>', steps.to_html(mode="forward"), re.S).group(1))
+    assert [c["label"] for c in forward["views"]["ops"]["steps"][0]["cards"]] == ["X", "W1", "b1", "W2", "b2"]
+
+
+def test_batchnorm_rule_is_the_gradient_the_engine_computes():
+    """The layer view's BatchNorm rule, evaluated as written, with γ ≠ 1."""
+    nn = pytest.importorskip("nn")
+    rng = np.random.default_rng(1)
+    bn = nn.BatchNorm1d(5)
+    with autograd.no_grad():
+        bn.weight[...] = rng.uniform(0.5, 2.0, 5)
+    x = Tensor(rng.standard_normal((4, 5)), requires_grad=True, name="x")
+    dy = rng.standard_normal((4, 5))
+    steps = backprop_steps(bn(x), gradient=dy, collapse=True)
+    (layer,) = steps.layers
+    assert layer.rules[0] == ("dx = (dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)) / σ, with dx̂ = d(1 out) ⊙ γ, "
+                              "x̂ = (x − μ)/σ, σ = √(var + ε), means over the batch").replace("1 out", "BatchNorm1d out")
+    sigma = np.sqrt(x.data.var(axis=0) + bn.eps)
+    x_hat, dx_hat = (x.data - x.data.mean(axis=0)) / sigma, dy * bn.weight.data
+    rule = (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0)) / sigma
+    np.testing.assert_allclose(rule, x.grad.data, rtol=1e-10, atol=1e-12)

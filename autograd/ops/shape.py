@@ -98,7 +98,7 @@ class SetItem(Primitive):
 
     call_name = "t[...] = value (setitem)"
     symbol = "[ ]="
-    notation = "{0}[…] = {1}"
+    notation = "{0}, with […] set to {1}"
     rule = ("d{0} = d{y}, with 0 where {0} was overwritten", "d{1} = d{y}[…], where {1} was written")
 
     @staticmethod

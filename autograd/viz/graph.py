@@ -12,8 +12,10 @@ graph; it never changes it.
 Labels: a tensor's own name wins (`name=`, `t.name = "h"`, a module's output "fc1 out");
 unnamed intermediate results are numbered t1, t2, ... in the order they were computed
 (no gaps), unnamed leaves leaf1, leaf2, ...; a constant made inside an operation (the
-detached max of a stable softmax) is drawn as a constant "const 4×1". An operation is
-labelled by its primitive's `symbol`.
+detached max of a stable softmax) is drawn as a constant "const 4×1"; the unnamed result
+of a loss function (F.cross_entropy) is "loss"; a tensor changed in place (`d[i] -= 1`) is
+drawn twice, its earlier value as "d (before)". An operation is labelled by its primitive's
+`symbol`; `notation_of` writes it out as the step pages show it (t[range(4), [0, 2, 1, 0]]).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autograd.engine import toposort
+from autograd.engine import toposort, version_used
 from autograd.formatting import format_number
 from autograd.tensor import Tensor
 
@@ -60,6 +62,7 @@ class Node:
     is_tensor: bool = True  # False for ops and for raw numbers/arrays passed straight to an op
     function: type | None = None
     requires_grad: bool = False
+    notation: str | None = None  # for op nodes: the primitive's notation with what its … stands for
 
 
 @dataclass
@@ -125,14 +128,14 @@ def _trace(roots, number_format, max_items, keep_values) -> Graph:
             arrays[node_id] = np.array(value_of, copy=True)
         return node_id
 
-    labels = _labels(order)
+    labels = _labels(order, outputs)
     for tensor in order:
         node = tensor.grad_fn
         if node is not None:
             input_ids = []
             for parent in node.parents:
-                if isinstance(parent, Tensor):
-                    input_ids.append(tensor_ids[id(parent)])
+                if isinstance(parent, Tensor):  # the version it used: an in-place change made a new one
+                    input_ids.append(tensor_ids[id(version_used(parent, node))])
                 else:  # a raw number or array passed straight to the op
                     input_ids.append(add(CONSTANT, value_of=parent, op=None, label=_constant_label(parent, summary),
                                          value=summary.of(parent), shape=np.shape(parent),
@@ -140,7 +143,8 @@ def _trace(roots, number_format, max_items, keep_values) -> Graph:
                                          is_tensor=False))
             function = node.function
             op_id = add(OP, op=function.__name__, label=function.symbol or function.__name__.lower(),
-                        scope=node.scope, inputs=tuple(input_ids), is_tensor=False, function=function)
+                        scope=node.scope, inputs=tuple(input_ids), is_tensor=False, function=function,
+                        notation=notation_of(node, [nodes[int(i[1:])].shape for i in input_ids], tensor.shape))
             edges.extend((input_id, op_id) for input_id in input_ids)
         kind = _tensor_kind(tensor, id(tensor) in outputs)
         scope = node.scope if node is not None else _leaf_scope(tensor, kind, consumers_scope)
@@ -155,12 +159,74 @@ def _trace(roots, number_format, max_items, keep_values) -> Graph:
     return Graph(nodes, edges, tuple(tensor_ids[id(r)] for r in roots), tensor_ids, op_ids, arrays)
 
 
-def _labels(order) -> dict:
-    """id(tensor) -> its label: its name; else t1, t2, ... for results in the order they were
-    computed, leaf1, ... for leaves that require grad, 'const 4×1' (or the number) for constants.
-    A number a user's name already takes is skipped."""
+def notation_of(node, input_shapes: list, output_shape: tuple) -> str | None:
+    """The forward as written, with the arguments the primitive's notation leaves out ('…') when the
+    node keeps them: t[range(4), [0, 2, 1, 0]], t.reshape(8, 36), t.transpose(1, 0, 2, 3) (a
+    transpose that is not a matrix's), sum(t, axis=1, keepdims=True)."""
+    function = node.function
+    notation = function.notation
+    if notation is None:
+        return None
+    index = getattr(node, "index", None)
+    if "…" in notation and index is not None:
+        return notation.replace("…", index_text(index))
+    if "…" in notation and function.__name__ == "Reshape":
+        return notation.replace("…", ", ".join(str(n) for n in output_shape))
+    axes = getattr(node, "axes", None)
+    if function.__name__ == "Transpose" and axes is not None and tuple(axes) != _matrix_transpose(len(axes)):
+        return "{0}.transpose(" + ", ".join(str(a) for a in axes) + ")"
+    kept = getattr(node, "keepdims_shape", None)  # a reduction (sum, max) over some axes
+    if kept is not None and input_shapes and notation.endswith("({0})"):
+        reduced = tuple(i for i, (n, k) in enumerate(zip(input_shapes[0], kept)) if k == 1 and n != 1)
+        if 0 < len(reduced) < len(kept):
+            axis = str(reduced[0]) if len(reduced) == 1 else "(" + ", ".join(map(str, reduced)) + ")"
+            keep = ", keepdims=True" if tuple(output_shape) == tuple(kept) else ""
+            return notation[:-1] + f", axis={axis}{keep})"
+    return notation
+
+
+def _matrix_transpose(ndim: int) -> tuple:
+    return tuple(range(ndim - 2)) + (ndim - 1, ndim - 2) if ndim >= 2 else tuple(range(ndim))
+
+
+def index_text(index) -> str:
+    """An index as written: 'range(4), [0, 2, 1, 0]', '1:3, :', 'mask 4×3'."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return ", ".join(_index_part(part) for part in parts)
+
+
+def _index_part(part) -> str:
+    if part is None:
+        return "None"
+    if part is Ellipsis:
+        return "..."
+    if isinstance(part, slice):
+        text = ("" if part.start is None else str(part.start)) + ":" + ("" if part.stop is None else str(part.stop))
+        return text + (f":{part.step}" if part.step is not None else "")
+    array = np.asarray(part)
+    if array.dtype == bool:
+        return "mask " + shape_text(array.shape)
+    if array.ndim == 0:
+        return str(array.item())
+    if array.ndim == 1 and array.size > 1 and np.array_equal(array, np.arange(array.size)):
+        return f"range({array.size})"
+    if array.ndim == 1:
+        items = [str(v) for v in array[:6].tolist()]
+        return "[" + ", ".join(items[:5] + ["…"] if array.size > 6 else items) + "]"
+    return "an index array " + shape_text(array.shape)
+
+
+def _labels(order, outputs=frozenset()) -> dict:
+    """id(tensor) -> its label: its name; 'loss' for an unnamed output of a loss function
+    (F.cross_entropy); else t1, t2, ... for results in the order they were computed, leaf1, ... for
+    leaves that require grad, 'const 4×1' (or the number) for constants. A number a user's name
+    already takes is skipped."""
     taken = {t.name for t in order if t.name}
     labels, counters = {}, {"t": 0, "leaf": 0}
+    if "loss" not in taken:
+        losses = [t for t in order if id(t) in outputs and not t.name and _is_loss(t)]
+        if len(losses) == 1:
+            labels[id(losses[0])] = "loss"
 
     def numbered(prefix):
         while True:
@@ -169,7 +235,8 @@ def _labels(order) -> dict:
             if label not in taken:
                 return label
 
-    results = sorted((t for t in order if t.grad_fn is not None and not t.name), key=lambda t: t.grad_fn.seq)
+    results = sorted((t for t in order if t.grad_fn is not None and not t.name and id(t) not in labels),
+                     key=lambda t: t.grad_fn.seq)
     for tensor in results:
         labels[id(tensor)] = numbered("t")
     for tensor in order:
@@ -181,6 +248,35 @@ def _labels(order) -> dict:
             labels[id(tensor)] = numbered("leaf")
         else:
             labels[id(tensor)] = _constant_label(tensor.data, None)
+    labels.update(_earlier_versions(order))
+    return labels
+
+
+def _is_loss(tensor) -> bool:
+    """Computed by a loss function (its graph scope, outermost, is of kind 'function')."""
+    scope = tensor.grad_fn.scope if tensor.grad_fn is not None else ()
+    return bool(scope) and getattr(scope[0], "kind", None) == "function"
+
+
+def _earlier_versions(order) -> dict:
+    """A named tensor changed in place (`d[i] -= 1`) keeps its name; the tensors standing for
+    its earlier values are 'd (before)', or 'd (version 1)', 'd (version 2)', ... oldest first."""
+    before = {}  # id(tensor) -> the tensor standing for its value before the in-place change
+    for tensor in order:
+        node = tensor.grad_fn
+        if node is not None and node.since is not None and isinstance(node.parents[0], Tensor):
+            before[id(tensor)] = node.parents[0]
+    earlier = set(map(id, before.values()))
+    labels = {}
+    for tensor in order:
+        if id(tensor) in earlier or not tensor.name or id(tensor) not in before:
+            continue  # only the newest version of a named tensor starts a chain
+        chain, current = [], tensor
+        while id(current) in before and before[id(current)].name == tensor.name:
+            current = before[id(current)]
+            chain.append(current)
+        for k, old in enumerate(reversed(chain), start=1):
+            labels[id(old)] = f"{tensor.name} (before)" if len(chain) == 1 else f"{tensor.name} (version {k})"
     return labels
 
 
@@ -208,7 +304,7 @@ def _consumer_scopes(order) -> dict:
             continue
         for parent in node.parents:
             if isinstance(parent, Tensor):
-                key = id(parent)
+                key = id(version_used(parent, node))
                 scopes[key] = _common_prefix(scopes[key], node.scope) if key in scopes else node.scope
     return scopes
 

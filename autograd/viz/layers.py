@@ -11,7 +11,7 @@ or loss carries (`Module.lecture_rule`, or the `rule=` of its graph_scope):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from autograd.viz import rules
 from autograd.viz.collapse import collapsed_groups
@@ -97,14 +97,12 @@ def layer_steps(steps, collapse=True) -> list:
         by_box[group[0]].append(step)
     result = []
     for item in order:
-        if not isinstance(item, str):
-            result.append(item)
+        if not isinstance(item, str):  # a copy numbered in the layer view: steps[i].index stays as it is
+            result.append(replace(item, index=len(result) + 1))
             continue
         box_id, scope, members = groups[by_box[item][0].node]
         result.append(_layer(len(result) + 1, graph, box_id, scope, set(members), by_box[item], consumers,
                              steps._summary))
-    for k, item in enumerate(result, start=1):
-        item.index = k
     return result
 
 
@@ -155,7 +153,9 @@ def _fused_rules(step: LayerStep, graph, name) -> tuple:
     names, shapes = {}, {}
     grad_inputs = [i for i in step.inputs if i in step.received] or list(step.inputs)
     if grad_inputs:
-        names["input"], shapes["input"] = graph[grad_inputs[0]].label, graph[grad_inputs[0]].shape
+        # a convolution of data sees the data's windows ('images (im2col)'); its rule names the data itself
+        names["input"] = graph[grad_inputs[0]].label.removesuffix(" (im2col)")
+        shapes["input"] = graph[grad_inputs[0]].shape
         shapes["N"] = graph[grad_inputs[0]].shape[:1]
         if graph[grad_inputs[0]].shape:
             names["N"] = str(graph[grad_inputs[0]].shape[0])

@@ -4,7 +4,10 @@
 (function () {
   "use strict";
   var DATA = JSON.parse(document.getElementById("data").textContent);
-  var READABLE = 13;  // px: the overview's node text is drawn at least this large around the active node
+  // px at 1280×720 (the page scales with the window, page.css): the overview's node text is shown at
+  // least READABLE px around the active node, or the whole graph when all of its text is at least SMALLEST px
+  var READABLE = 13, SMALLEST = 12;
+  function pageScale() { return parseFloat(getComputedStyle(document.documentElement).fontSize) / 16 || 1; }
   var state = {view: DATA.start, pos: 0, expanded: {}, quiz: DATA.quiz, answers: {}, right: 0, asked: 0};
   var $ = function (id) { return document.getElementById(id); };
 
@@ -92,25 +95,30 @@
     p.x = r.right; p.y = r.bottom; var c = p.matrixTransform(m);
     return {x: a.x, y: a.y, w: c.x - a.x, h: c.y - a.y};
   }
-  function fontOf(pane) {  // the overview's node font size in SVG units
-    var t = pane.svg.querySelector("g.node text");
-    return t ? parseFloat(t.getAttribute("font-size")) || 11 : 11;
+  function fontOf(pane) {  // the overview's smallest node font size in SVG units
+    if (!pane.font) {
+      var sizes = Array.prototype.map.call(pane.svg.querySelectorAll("g.node text"), function (t) {
+        return parseFloat(t.getAttribute("font-size")) || 11;
+      });
+      pane.font = sizes.length ? Math.min.apply(null, sizes) : 11;
+    }
+    return pane.font;
   }
   function centreOn(pane, el) {
     var r = pane.el.getBoundingClientRect();
     if (!r.width || !r.height) { return; }
-    var f = pane.full, font = fontOf(pane);
+    var f = pane.full, font = fontOf(pane), px = pageScale();
     var fitScale = Math.min(r.width / f.w, r.height / f.h);
-    if (fitScale * font >= READABLE) {  // the whole graph is readable: show all of it
-      var s = Math.min(fitScale, 2.4);
+    if (fitScale * font >= SMALLEST * px) {  // the whole graph is readable: show all of it
+      var s = Math.min(fitScale, 2.4 * px);
       var w = r.width / s, h = r.height / s;
       pane.box = {x: f.x + f.w / 2 - w / 2, y: f.y + f.h / 2 - h / 2, w: w, h: h};
       apply(pane);
       return;
     }
-    var scale = Math.max(scaleOf(pane), READABLE / font);
-    if (pane.fresh) { scale = Math.max(READABLE / font, 1.25 * READABLE / font); pane.fresh = false; }
-    scale = Math.min(scale, 3);
+    var scale = Math.max(scaleOf(pane), READABLE * px / font);
+    if (pane.fresh) { scale = 1.25 * READABLE * px / font; pane.fresh = false; }
+    scale = Math.min(scale, 3 * px);
     var bw = r.width / scale, bh = r.height / scale;
     pane.box = {x: pane.box.x, y: pane.box.y, w: bw, h: bh};
     apply(pane);
@@ -118,7 +126,12 @@
     var n = svgRect(pane, el);
     pane.box.x = n.x + n.w / 2 - bw / 2;
     pane.box.y = n.y + n.h / 2 - bh / 2;
+    keepInside(pane.box, f);
     apply(pane);
+  }
+  function keepInside(b, f) {  // no empty margin beside the graph: the active node may sit off centre
+    b.x = b.w >= f.w ? f.x + f.w / 2 - b.w / 2 : Math.min(Math.max(b.x, f.x), f.x + f.w - b.w);
+    b.y = b.h >= f.h ? f.y + f.h / 2 - b.h / 2 : Math.min(Math.max(b.y, f.y), f.y + f.h - b.h);
   }
 
   function attachPanZoom(pane) {
@@ -223,17 +236,25 @@
     return box;
   }
 
-  function fitCards(cards) {  // one row if it can be had with matrices at 13 or 12 px (never smaller)
-    var sizes = [14, 13, 12], k = 0;
+  // The matrices' text size: as large as fits the cards on one row with the focus view at most FOCUS of
+  // the window's height (the overview keeps the rest), else the largest on one row, never below 12 px.
+  var SIZES = ["larger", "large", "", "small", "smaller"], FOCUS = 0.55;
+  function fitCards(cards) {
+    function use(size) {
+      SIZES.forEach(function (s) { if (s) { cards.classList.toggle(s, s === size); } });
+    }
     function oneRow() {
       var boxes = cards.children;
       return !boxes.length || boxes[boxes.length - 1].offsetTop === boxes[0].offsetTop;
     }
-    cards.style.fontSize = "";
-    cards.classList.remove("small", "smaller");
-    while (!oneRow() && k < sizes.length - 1) {
-      k += 1;
-      cards.classList.add(k === 1 ? "small" : "smaller");
+    var focus = $("focus"), k;
+    for (k = 0; k < SIZES.length; k++) {
+      use(SIZES[k]);
+      if (oneRow() && focus.scrollHeight <= FOCUS * innerHeight) { return; }
+    }
+    for (k = 2; k < SIZES.length; k++) {
+      use(SIZES[k]);
+      if (oneRow()) { return; }
     }
   }
 
@@ -264,7 +285,10 @@
     var list = $("rules");
     list.textContent = "";
     (hidden ? [] : item.rules || []).forEach(function (r) { list.appendChild(el("li", "rule", r)); });
-    if (hidden) { list.appendChild(el("li", "rule", "Quiz: what does each input receive? (Enter checks, R reveals)")); }
+    if (hidden) {
+      list.appendChild(el("li", "rule", "Quiz: what does each input receive? Type or choose (Tab: next field) · " +
+                                        "Enter checks · R reveals · → skips"));
+    }
     (hidden ? [] : item.notes || []).forEach(function (r) { list.appendChild(el("li", "note", r)); });
     (hidden ? [] : item.local || []).forEach(function (r) { list.appendChild(el("li", "local", r)); });
     var cards = $("cards");
@@ -349,21 +373,21 @@
       var input = el("input"); input.type = "text"; input.setAttribute("data-answer", "number");
       l.appendChild(input); form.appendChild(l);
     } else {
-      var ls = el("label", null, "shape:");
-      var s = el("select"); s.setAttribute("data-answer", "shape");
-      s.appendChild(option("choose…", ""));
+      // compact, so that a layer's two or three questions fit beside each other: the first option names the field
+      var s = el("select"); s.setAttribute("data-answer", "shape"); s.setAttribute("aria-label", "shape");
+      s.appendChild(option("shape…", ""));
       q.shapes.forEach(function (x) { s.appendChild(option(x, x)); });
-      ls.appendChild(s); form.appendChild(ls);
+      form.appendChild(s);
       if (q.rules) {
-        var lr = el("label", null, "rule:");
-        var r = el("select", "rule"); r.setAttribute("data-answer", "rule");
-        r.appendChild(option("choose…", ""));
+        var r = el("select", "rule"); r.setAttribute("data-answer", "rule"); r.setAttribute("aria-label", "rule");
+        r.appendChild(option("rule…", ""));
         q.rules.forEach(function (x, i) { r.appendChild(option(x, String(i))); });
-        lr.appendChild(r); form.appendChild(lr);
+        form.appendChild(r);
       }
       q.entries.forEach(function (e, i) {
-        var le = el("label", null, "entry " + e.index + ":");
+        var le = el("label", null, e.index + " =");
         var input = el("input"); input.type = "text"; input.setAttribute("data-answer", "entry" + i);
+        input.setAttribute("aria-label", "entry " + e.index);
         le.appendChild(input); form.appendChild(le);
       });
     }
@@ -457,10 +481,13 @@
 
   document.addEventListener("keydown", function (e) {
     var typing = e.target && (e.target.tagName === "INPUT" || e.target.tagName === "SELECT");
-    if (typing) {
-      if (e.key === "Enter") { e.preventDefault(); checkQuiz(); }
-      else if (e.key === "Escape") { e.target.blur(); }
-      if (e.key !== "PageDown" && e.key !== "PageUp") { return; }
+    if (typing) {  // a quiz field: its answers are numbers and choices, so R can still reveal
+      if (e.key === "Enter") { e.preventDefault(); checkQuiz(); return; }
+      if (e.key === "Escape") { e.target.blur(); return; }
+      if (e.key === "r" || e.key === "R") { e.preventDefault(); checkQuiz(true); return; }
+      var moves = ["ArrowLeft", "ArrowRight", "Home", "End"].indexOf(e.key) >= 0;
+      var empty = e.target.tagName === "SELECT" || !e.target.value;  // the caret has nowhere to go
+      if (!(moves && empty && !e.shiftKey) && e.key !== "PageDown" && e.key !== "PageUp") { return; }
     }
     var pane = panes[Object.keys(panes).filter(function (n) { return !panes[n].el.hidden; })[0]];
     var step = 80;

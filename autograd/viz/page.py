@@ -29,7 +29,7 @@ from autograd.viz.graph import CONSTANT, PARAMETER, shape_text
 from autograd.viz.limits import GraphTooLargeError
 from autograd.viz.values import grid
 
-MAX_ROWS, MAX_COLS = 5, 5  # larger matrices are elided with ⋯
+MAX_ROWS, MAX_COLS = 6, 6  # larger matrices are elided with ⋯ (a 6×6 feature map is shown whole)
 
 
 class _Grids:
@@ -73,6 +73,9 @@ def build_page(steps, mode: str, title: str, quiz: bool, options: dict) -> str:
             raise
     if layers is not None:
         views["layers"] = _layers_view(steps, layers, ops_view, grids, scalar)
+        for item in ops_view["steps"]:  # a primitive inside a layer or a loss: say where the fused step is
+            if item.get("where"):
+                item["where"] = f"inside {item['where']} · L: one step per layer"
         svgs["layers"] = _overview(steps, collapse or True, scalar, options)
     start = "layers" if collapse and layers is not None else "ops"
     if "ops" not in svgs:
@@ -166,7 +169,7 @@ def _forward_items(steps, grids) -> list:
     from autograd.viz.steps import forward_expression
 
     graph = steps.graph
-    leaves = [n for n in graph.nodes if n.is_tensor and n.id not in graph.op_ids and n.kind != CONSTANT]
+    leaves = [n for n in graph.nodes if n.is_tensor and n.id not in graph.op_ids and _role(n, None) != "constant"]
     items = [{"kind": "forward", "title": "Forward pass: the inputs", "expression": ", ".join(n.label for n in leaves),
               "rules": ["The values we start from."], "highlight": None,
               "cards": [_card(graph, grids, n.id, _role(n, None)) for n in leaves[:6]]}]
@@ -229,19 +232,19 @@ def _layers_view(steps, layers, ops_view, grids, scalar) -> dict:
     """The layer view's items; a LayerStep lists its primitives' items (for E: expand)."""
     graph = steps.graph
     first_backward = ops_view["backwardStart"]
-    step_item = {id(step): first_backward + 1 + k for k, step in enumerate(steps)}
+    step_item = {step.node: first_backward + 1 + k for k, step in enumerate(steps)}
     items = [dict(ops_view["steps"][first_backward])]
     rng = random.Random(1)
     f = steps._summary.of
     totals = {graph.outputs[0]: steps.seed}
     for k, layer in enumerate(layers, start=1):
         if hasattr(layer, "function"):  # a primitive outside every box
-            item = dict(ops_view["steps"][step_item[id(layer)]])
+            item = dict(ops_view["steps"][step_item[layer.node]])
             item["title"] = f"Layer step {k} of {len(layers)}"
             sends = [(i, r) for i, r in zip(layer.inputs, layer.received) if r is not None]
         else:
             item = _layer_item(layer, graph, grids, k, len(layers), rng)
-            item["children"] = [step_item[id(s)] for s in layer.steps]
+            item["children"] = [step_item[s.node] for s in layer.steps]
             sends = list(layer.received.items())
         texts = {}
         for node_id, received in sends:
@@ -427,7 +430,7 @@ _PAGE = """<!DOCTYPE html>
   <p>→ / PageDown / Space: next step · ← / PageUp: previous · Home / End: first / last</p>
   <p>+ / −: zoom the overview · 0: show the whole graph · W A S D or Shift + arrows: pan</p>
   <p>L: layer view ↔ primitives · E: expand / collapse the current layer · Q: quiz on / off</p>
-  <p>In the quiz: type or choose, Enter checks, R reveals.</p>
+  <p>In the quiz: type or choose (Tab: next field), Enter checks, R reveals, → (from an empty field) skips.</p>
 </div>
 <script type="application/json" id="data">{data}</script>
 <script>{script}</script>

@@ -41,9 +41,9 @@ def fill(template: str, names: dict) -> str:
         d, key, transposed = match.groups()
         if key not in names:
             return match.group(0)
-        if not d and not transposed and template[match.start() - 1:match.start()] == "(" \
-                and template[match.end():match.end() + 1] == ")":
-            return names[key]  # softmax(fc1 out), not softmax((fc1 out))
+        if not d and not transposed and template[match.start() - 1:match.start()] in ("(", "[") \
+                and template[match.end():match.end() + 1] in (")", "]", ","):
+            return names[key]  # an argument: softmax(fc1 out), not softmax((fc1 out))
         return (grad_name(names[key]) if d else term(names[key])) + transposed
 
     return _PLACEHOLDER.sub(put, template)
@@ -134,8 +134,9 @@ def sum_back(template: str | None, names: dict, key: str, sent_shape: tuple, rec
             f"({shape_text(sent_shape)} → {shape_text(received_shape)})")
 
 
-def expression(function, names: dict, output: str) -> str:
-    """'t1 = X @ W1', 'h = tanh(a)' from the primitive's notation."""
-    notation = function.notation or (function.__name__.lower() + "(" +
-                                     ", ".join("{%d}" % k for k in range(len(names) - 1)) + ")")
+def expression(function, names: dict, output: str, notation: str | None = None) -> str:
+    """'t1 = X @ W1', 'h = tanh(a)' from the primitive's notation (or the `notation` given: the
+    traced node's, with what its … stands for)."""
+    notation = notation or function.notation or (function.__name__.lower() + "(" +
+                                                 ", ".join("{%d}" % k for k in range(len(names) - 1)) + ")")
     return f"{output} = {fill(notation, names)}"

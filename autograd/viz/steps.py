@@ -344,7 +344,7 @@ def forward_expression(graph: Graph, op_id: str, out_id: str) -> str:
     op = graph[op_id]
     names = {str(k): graph[i].label for k, i in enumerate(op.inputs)}
     names["y"] = graph[out_id].label
-    return rules.expression(op.function, names, graph[out_id].label)
+    return rules.expression(op.function, names, graph[out_id].label, op.notation)
 
 
 def backprop_steps(loss: Tensor, gradient=None, retain_graph: bool = False, number_format: str = ".4g",
@@ -384,12 +384,34 @@ def backprop_steps(loss: Tensor, gradient=None, retain_graph: bool = False, numb
         output_id = graph.tensor_ids[id(tensor)]
         steps.append(_step(len(steps) + 1, graph, graph[graph.op_ids[output_id]], output_id, upstream, sent,
                            received, summary))
+    _add_fork_notes(steps)
     seed = np.ones(loss.shape, dtype=loss.dtype) if gradient is None else np.array(
         gradient.data if isinstance(gradient, Tensor) else gradient, dtype=loss.dtype)
     if loss.grad_fn is not None and id(loss) in seen:
         seed = seen[id(loss)][0]  # after the output's own hooks, as the engine passed it on
     options = dict(draw_options, max_nodes=max_nodes, collapse=collapse)
     return BackpropSteps(steps, graph, summary, seed, options)
+
+
+def _add_fork_notes(steps: list) -> None:
+    """A tensor used more than once gets the sum of what every use sends: say so at each use
+    ('t5 is used 2 times: dt5 is the sum of what each use sends (1 of 2 so far)')."""
+    uses = {}
+    for step in steps:
+        for input_id, received in zip(step.inputs, step.received):
+            if received is not None:
+                uses[input_id] = uses.get(input_id, 0) + 1
+    arrived = {}
+    for step in steps:
+        notes = []
+        for input_id, label in dict(zip(step.inputs, step.labels)).items():
+            count = sum(1 for i, r in zip(step.inputs, step.received) if i == input_id and r is not None)
+            if count and uses[input_id] > 1:
+                arrived[input_id] = arrived.get(input_id, 0) + count
+                k, n = arrived[input_id], uses[input_id]
+                notes.append(f"{label} is used {n} times: {rules.grad_name(label)} is the sum of what each use "
+                             f"sends ({k} of {n} {'so far' if k < n else 'arrived: complete'})")
+        step.notes += tuple(notes)
 
 
 def _copy(value):
@@ -421,7 +443,7 @@ def _step(index, graph, op, output_id, upstream, sent, received, summary) -> Ste
                     for k, text in enumerate(rules.local_texts(function, arity)))
     step = Step(index=index, op=function.__name__, function=function, node=op.id, output=output_id,
                 inputs=op.inputs, labels=tuple(n.label for n in inputs),
-                expression=rules.expression(function, names, out.label), rules=tuple(texts), notes=tuple(notes),
+                expression=rules.expression(function, names, out.label, op.notation), rules=tuple(texts), notes=tuple(notes),
                 locals_=locals_, upstream=upstream, sent=sent, received=received, scope=op.scope,
                 output_label=out.label, _summary=summary)
     return step
