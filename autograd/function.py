@@ -82,6 +82,7 @@ class Context:
 
     @property
     def name(self) -> str:
+        """The operation's name (its Function class), as drawings and `<NameBackward>` show it."""
         return self.function.__name__
 
     def __repr__(self):
@@ -191,10 +192,14 @@ class Function:
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
+        """Compute the output array from the inputs' arrays; save what backward needs with
+        ctx.save_for_backward(...)."""
         raise NotImplementedError("a Function subclass must define a static forward(ctx, *inputs)")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
+        """One gradient per input (None where none is needed), written in Tensor operations so that
+        create_graph=True can differentiate it again."""
         raise NotImplementedError("a Function subclass must define a static backward(ctx, grad)")
 
     @classmethod

@@ -4,21 +4,21 @@ why. The engine calls this module; it never calls the engine.
 1. The cyclic garbage collector. A graph holds no reference cycles (a Tensor points to its node,
    the node to its inputs), so reference counting frees it the moment it is dropped. The cyclic
    collector does not know that: while a forward pass records hundreds of thousands of nodes,
-   every full collection re-scans all of them (a third of the time of a 100,000-link chain). So
+   every full collection re-scans all of them (see benchmarks/README.md, figures behind the code). So
    an automatic full collection that starts while a graph is being recorded freezes the live
    objects (`gc.freeze()`) instead, and has nothing old to scan. Garbage cycles are only delayed:
    a full collection runs as usual (after unfreezing) when no graph is being recorded, after
    every SCAN_EVERY backward passes, or after MAX_FREEZES freezes in a row; an explicit
    `gc.collect()` collects everything. (A training loop keeps the previous step's graph alive
-   while it records the next one: scanning it at every step costs ~10 % of a scalar network's
-   step.) The application's choices stay its own: nothing here enables, disables or re-tunes
+   while it records the next one: scanning it at every step would cost a noticeable share of a
+   scalar network's step.) The application's choices stay its own: nothing here enables, disables or re-tunes
    the collector; if the application froze objects itself we never freeze, and if it freezes
    while we have frozen, we never unfreeze (its objects and ours stay frozen; refcounting still
    frees them). Off: `memory.collector_enabled = False`.
 
 2. The C allocator (glibc on Linux). By default glibc gives big freed blocks back to the system
-   and the next training step faults the same pages in again (thousands of page faults per CNN
-   step, as much time as the arithmetic). PyTorch keeps freed memory in its own caching
+   and the next training step faults the same pages in again (the page faults per step that
+   `make bench` prints for W2 and W4). PyTorch keeps freed memory in its own caching
    allocator; we ask glibc to keep it (`mallopt`: blocks up to MMAP_THRESHOLD come from the
    heap, and the heap is trimmed only above TRIM_THRESHOLD of free memory at its top). It is
    done once, at import, unless the application chose its own settings (MALLOC_MMAP_THRESHOLD_,
