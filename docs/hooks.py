@@ -42,8 +42,8 @@ API_PAGES = {
     "optim": "api/optim.md",
     "optim.lr_scheduler": "api/lr-scheduler.md",
 }
-# Members that need no docstring of their own yet: function.py is being rewritten, and these come
-# with that (tests/test_docs.py fails once one of them has a docstring, so the list only shrinks).
+# Members that need no docstring of their own (none today; tests/test_docs.py fails once one of
+# them has a docstring, so the list only shrinks).
 MEMBERS_EXEMPT = set()
 # Repository files that a page of the site stands for, for links in included text.
 PAGE_FOR = {"README.md": "index.md", "benchmarks/README.md": "benchmarks.md"}
