@@ -1073,7 +1073,7 @@ ROWS += [
     OpRow("gelu", F.gelu, torch_F.gelu, _np_gelu, (uniform(S, -4, 4),), (ops.Erf, ops.Mul)),
     OpRow("gelu_tanh", lambda a: F.gelu(a, approximate="tanh"), lambda a: torch_F.gelu(a, approximate="tanh"),
           lambda a: 0.5 * a * (1 + np.tanh(np.sqrt(2 / np.pi) * (a + 0.044715 * a ** 3))), (uniform(S, -4, 4),),
-          (ops.Tanh,)),
+          (ops.Sigmoid, ops.Clip)),
     OpRow("silu", F.silu, torch_F.silu, lambda a: a / (1 + np.exp(-a)), (normal(S),), (ops.Sigmoid, ops.Mul)),
     OpRow("mish", F.mish, torch_F.mish, lambda a: a * np.tanh(np.log1p(np.exp(a))), (normal(S),), (ops.Tanh,)),
     OpRow("selu", F.selu, torch_F.selu, lambda a: 1.0507009873554805 * np.where(a > 0, a, 1.6732632423543772 * np.expm1(a)),
