@@ -1134,7 +1134,7 @@ ROWS += [
           lambda a, p: np.mean(-np.sum((p * 0.9 + 0.025) * np.log(_np_softmax(a, 1)), 1)),
           (normal(S), positive(S, 0.0, 1.0)), (ops.Exp, ops.Mul)),
     OpRow("cross_entropy_ignore_index", lambda a: F.cross_entropy(a, _CLASSES, weight=_CLASS_WEIGHT, label_smoothing=0.2),
-          lambda a: torch_F.cross_entropy(a, _t(_CLASSES), weight=_t(_CLASS_WEIGHT), label_smoothing=0.2),
+          lambda a: torch_F.cross_entropy(a, _t(_CLASSES), weight=_t(_CLASS_WEIGHT).to(a.dtype), label_smoothing=0.2),
           lambda a: _np_cross_entropy(a, _CLASSES, _CLASS_WEIGHT, 0.2), (normal((5, 4)),), (ops.Exp, ops.GetItem)),
 ]
 

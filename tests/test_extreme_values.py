@@ -99,7 +99,6 @@ PENDING = {
     "cross": "subnormal results less accurate than PyTorch's",
     "cross_broadcast_axis0": "as cross",
     "einsum_three_operands": "0 where PyTorch is -3e-301",
-    "cross_entropy_ignore_index": "nan where PyTorch is finite",
     "conv1d_stride_dilation": "worse than PyTorch at the extremes",
     "conv2d": "worse than PyTorch at the extremes",
 }
