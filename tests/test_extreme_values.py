@@ -98,7 +98,6 @@ PENDING = {
     "conv_transpose1d": "inf where PyTorch has -inf",
     "cross": "subnormal results less accurate than PyTorch's",
     "cross_broadcast_axis0": "as cross",
-    "einsum_three_operands": "0 where PyTorch is -3e-301",
     "conv1d_stride_dilation": "worse than PyTorch at the extremes",
     "conv2d": "worse than PyTorch at the extremes",
 }
