@@ -1020,8 +1020,8 @@ class Tensor:
 
     @torch_spellings
     def prod(self, axis=None, keepdims: bool = False) -> "Tensor":
-        """Product over `axis` (composite: the last entry of the running product, so the gradient,
-        prod of the other entries, is exact also with one or several zeros)."""
+        """Product over `axis` (the axes are moved last and flattened into one for the Prod
+        primitive, whose gradient, the product of the other entries, is exact also with zeros)."""
         axes = tuple(range(self.ndim)) if axis is None else tuple(
             self._axis(a, "prod") for a in ((axis,) if isinstance(axis, numbers.Integral) else axis))
         kept = tuple(d for d in range(self.ndim) if d not in axes)
@@ -1030,7 +1030,7 @@ class Tensor:
         x = x.reshape(tuple(self.shape[d] for d in kept) + (_count(self.shape, axes),))
         if x.shape[-1] == 0:  # the empty product is 1
             x = x.pad(((0, 0),) * (x.ndim - 1) + ((1, 0),), value=1)
-        out = x.cumprod(axis=-1)[..., -1]
+        out = ops.Prod.apply(x, axis=-1)
         if keepdims:
             out = out.reshape(tuple(1 if d in axes else n for d, n in enumerate(self.shape)))
         return out

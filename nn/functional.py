@@ -1075,19 +1075,30 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """GELU (Hendrycks & Gimpel 2016): x * Phi(x), Phi the standard normal distribution function:
         approximate='none':  x/2 * (1 + erf(x / sqrt 2))
-        approximate='tanh':  x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))"""
+        approximate='tanh':  x/2 * (1 + tanh(u)),  u = sqrt(2/pi) * (x + 0.044715 x^3)
+    The tanh form is computed as x * sigmoid(2u), the same function without the cancellation in
+    1 + tanh(u) for negative x; u uses x clipped to +-1000 (beyond, the sigmoid is exactly 0 or 1
+    and x^3 would overflow float32)."""
     x = as_tensor(x)
     if approximate == "none":
-        return x * 0.5 * (1 + (x * _SQRT_HALF).erf())
+        return _times_gate(x, 0.5 * (1 + (x * _SQRT_HALF).erf()))
     if approximate == "tanh":
-        return 0.5 * x * (1 + (_SQRT_TWO_OVER_PI * (x + 0.044715 * (x * x * x))).tanh())
+        clipped = x.clip(-1000.0, 1000.0)
+        return _times_gate(x, (2 * _SQRT_TWO_OVER_PI * (clipped + 0.044715 * (clipped * clipped * clipped))).sigmoid())
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def _times_gate(x: Tensor, gate: Tensor) -> Tensor:
+    """x * gate for a gate in [0, 1] (sigmoid(x), Phi(x), ...), written as x where the gate is
+    exactly 1 and 0 where it is exactly 0: there grad * x, inf for a huge x, would meet the gate's
+    local gradient 0 (inf * 0 = nan), where PyTorch's gradient is grad and 0."""
+    return where(gate.data == 1, x, where(gate.data == 0, 0.0, x * gate))
 
 
 def silu(x: Tensor) -> Tensor:
     """SiLU / swish: x * sigmoid(x)."""
     x = as_tensor(x)
-    return x * x.sigmoid()
+    return _times_gate(x, x.sigmoid())
 
 
 swish = silu
@@ -1096,7 +1107,7 @@ swish = silu
 def mish(x: Tensor) -> Tensor:
     """Mish (Misra 2019): x * tanh(softplus(x))."""
     x = as_tensor(x)
-    return x * softplus(x).tanh()
+    return _times_gate(x, softplus(x).tanh())
 
 
 def selu(x: Tensor) -> Tensor:

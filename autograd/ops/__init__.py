@@ -6,7 +6,7 @@ from autograd.ops.elementwise import (
     Abs, Add, Cast, Clip, Clone, Cos, Div, Exp, Log, Log10, Maximum, Mul, Neg, Pow, Relu, Sigmoid, Sin, Sqrt, Sub,
     Tanh, Where,
 )
-from autograd.ops.cumulative import Cumprod, Cumsum
+from autograd.ops.cumulative import Cumprod, Cumsum, Prod
 from autograd.ops.einsum import Einsum
 from autograd.ops.linalg import MatMul
 from autograd.ops.reduce import Max, Std, Sum, Var
@@ -21,5 +21,5 @@ __all__ = [
     "SetItem", "Sigmoid", "Sin", "SlidingWindows", "Sqrt", "Std", "Sub", "Sum", "Tanh", "Transpose", "Var", "Where",
     # issue #17: more elementwise functions, cumulative operations, einsum
     "Acos", "Asin", "Atan", "Ceil", "Cumprod", "Cumsum", "Einsum", "Erf", "Expm1", "Floor", "Log1p", "Log2",
-    "Round", "Sign", "Trunc",
+    "Prod", "Round", "Sign", "Trunc",
 ]

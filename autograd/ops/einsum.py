@@ -93,7 +93,11 @@ class Einsum(Primitive):
     operand's indices: for "ij,jk->ik", da = einsum("ik,jk->ij", grad, b) = grad bᵀ. An index
     summed over in only one operand gets grad copied along it (an operand of ones), a repeated
     index ("ii->i") gets grad on the diagonal (an operand of the identity matrix).
-    (A primitive, one node with the lecture's index notation; numpy contracts it with BLAS.)"""
+    (A primitive, one node with the lecture's index notation; numpy contracts it with BLAS.)
+
+    Three or more operands are contracted in PyTorch's order, left to right, and each gradient
+    in the order backpropagation through those pairwise products takes: numpy's cheapest order
+    may multiply two tiny operands first and underflow where PyTorch's result is a number."""
 
     call_name = "einsum"
     symbol = "einsum"
@@ -101,10 +105,11 @@ class Einsum(Primitive):
     rule = "d{i} = einsum of d{y} with the other operands, to the indices of {i}"
 
     @staticmethod
-    def forward(ctx, *arrays, subscripts):
+    def forward(ctx, *arrays, subscripts, order=None):
         ctx.subscripts = subscripts
         ctx.save_for_backward(*arrays)
-        out = np.einsum(subscripts, *arrays, optimize=len(arrays) > 1)
+        order = _chain(list(range(len(arrays))))[0] if order is None and arrays else order
+        out = np.einsum(subscripts, *arrays, optimize=_path(len(arrays), order))
         if isinstance(out, np.ndarray) and any(np.may_share_memory(out, a) for a in arrays):
             out = out.copy()  # "ij->ji" is a view of its operand: a later in-place change must not alter it
         return out
@@ -139,4 +144,38 @@ def _operand_gradient(grad, operands, terms, output, k, subscripts):
             values.append(np.eye(size, dtype=dtype))
             label = diagonal
         target.append(label)
-    return Einsum.apply(*values, subscripts=",".join(sources) + "->" + "".join(target))
+    return Einsum.apply(*values, subscripts=",".join(sources) + "->" + "".join(target),
+                        order=_backpropagation_order(len(terms), k, len(values)))
+
+
+def _chain(members):
+    """The pairs that contract `members` one after another, (a, b), ((a, b), c), ..., and the last."""
+    merges, held = [], members[0]
+    for member in members[1:]:
+        held = (held, member)
+        merges.append(held)
+    return merges, held
+
+
+def _backpropagation_order(n, k, count):
+    """How operand k's gradient is contracted: its operands are [grad, the other n - 1 operands in
+    order, count - n helpers]. As backpropagation through PyTorch's left-to-right products: grad
+    meets the operands right of k from the last one inwards, then the product of those left of k."""
+    merges, held = _chain([0, *range(n - 1, k, -1)])  # operand j > k is at place j
+    if k > 0:
+        left, product = _chain(list(range(1, k + 1)))  # operand j < k is at place j + 1
+        merges += left + [(held, product)]
+        held = merges[-1]
+    return merges + _chain([held, *range(n, count)])[0]
+
+
+def _path(n, merges):
+    """np.einsum's optimize= argument (an "einsum_path" of places) that contracts n operands by
+    `merges`, pairs of operand numbers or earlier pairs (their results)."""
+    if n < 2:
+        return False
+    alive, path = list(range(n)), ["einsum_path"]
+    for merge in merges:
+        path.append(tuple(sorted(alive.index(member) for member in merge)))
+        alive = [member for member in alive if member not in merge] + [merge]
+    return path
