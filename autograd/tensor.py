@@ -845,8 +845,8 @@ class Tensor:
         return (self.expm1() - (-self).expm1()) / 2
 
     def cosh(self) -> "Tensor":
-        """cosh(x) = (exp(x) + exp(-x)) / 2 (composite)."""
-        return (self.exp() + (-self).exp()) / 2
+        """cosh(x) = (exp(x) + exp(-x)) / 2;  d/dx = sinh(x) (a primitive)."""
+        return ops.Cosh.apply(self)
 
     def erf(self) -> "Tensor":
         """The error function 2/sqrt(pi) * integral_0^x exp(-t^2) dt (a primitive)."""

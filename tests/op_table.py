@@ -860,7 +860,7 @@ ROWS += [
     OpRow("atan", lambda a: a.atan(), torch.atan, np.arctan, (uniform(S, -3, 3),), (ops.Atan,)),
     OpRow("sinh", lambda a: a.sinh(), torch.sinh, np.sinh, (uniform(S, -3, 3),), (ops.Expm1,)),
     OpRow("sinh_tiny", autograd.sinh, torch.sinh, np.sinh, (fixed([1e-10, -2e-7, 0.0]),), (ops.Expm1,)),
-    OpRow("cosh", autograd.cosh, torch.cosh, np.cosh, (uniform(S, -3, 3),), (ops.Exp,)),
+    OpRow("cosh", autograd.cosh, torch.cosh, np.cosh, (uniform(S, -3, 3),), (ops.Cosh,)),
     OpRow("erf", lambda a: a.erf(), torch.erf, lambda a: np.vectorize(__import__("math").erf)(a),
           (uniform((4, 5), -4.5, 4.5),), (ops.Erf,)),
     OpRow("reciprocal", lambda a: a.reciprocal(), torch.reciprocal, np.reciprocal, (away_from_zero(S, 0.5),), (ops.Div,)),

@@ -100,10 +100,8 @@ PENDING = {
                               "float32 accumulated in float64 would fix it",
     "conv2d": "as conv1d_stride_dilation",
     "conv_transpose1d": "as conv1d_stride_dilation",
-    "cross": "the upstream gradient drawn here is input 0 times a power of ten (same seed), so the gradient of "
-             "input 1, cross(a, g), is pure rounding residue (1e-317 from products of 1e-301); PyTorch's compiled "
-             "a*b - c*d apparently rounds one product less (a fused multiply-add); numpy has none",
-    "cross_broadcast_axis0": "as cross",
+    "attention_grouped_heads": "as conv1d_stride_dilation: float32 scores q·k of 1e20 x 1e20 overflow (PyTorch's "
+                               "attention kernel keeps them finite)",
 }
 
 
@@ -126,7 +124,8 @@ def test_extreme_values_and_gradients_match_torch(row, data):
         warnings.simplefilter("ignore")
         with autograd.no_grad():
             shape = row.fn(*[Tensor(a) for a in arrays]).shape
-        v = np.random.default_rng(seed).standard_normal(shape) * 10.0 ** data.draw(exponents, label="upstream scale")
+        v = np.random.default_rng([seed, 1]).standard_normal(shape)  # drawn independently of the inputs
+        v = v * 10.0 ** data.draw(exponents, label="upstream scale")
         v = v.astype(dtype)
         out, grads = run_ours(row, arrays, v)
         expected_out, expected_grads = run_torch(row, arrays, v)

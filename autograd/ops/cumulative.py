@@ -118,8 +118,8 @@ class Prod(Primitive):
     """out = a_0 * a_1 * ... * a_{n-1} along `axis`;  da_i = grad * prod_{j != i} a_j.
 
     A primitive for stability, with PyTorch's two forms of the product of the others. Where the
-    input has a zero, out / a_i is 0/0: there it is (a_0 ... a_{i-1}) * (a_{i+1} ... a_{n-1}),
-    running products from both ends. Otherwise grad * (out / a_i), or (grad * out) / a_i where
+    input has a zero (out / a_i is 0/0) or out is subnormal (it has lost digits), it is
+    (a_0 ... a_{i-1}) * (a_{i+1} ... a_{n-1}), running products from both ends. Otherwise grad * (out / a_i), or (grad * out) / a_i where
     out / a_i over- or underflows (a tiny a_i beside huge others) and the gradient need not."""
 
     call_name = "prod"
@@ -140,8 +140,9 @@ class Prod(Primitive):
         axis, flip = ctx.axis, _reversed(ctx.axis)
         kept = a.shape[:axis] + (1,) + a.shape[axis + 1:]
         grad, out = grad.reshape(kept), out.reshape(kept)
-        if (plain(a) == 0).any():
+        tiny = np.finfo(a.dtype).tiny
+        if (plain(a) == 0).any() or (np.abs(plain(out)) < tiny).any():  # out has lost digits, or is 0
             return grad * (_products_before(a, axis) * _products_before(a[flip], axis)[flip])
         others = out / a
-        in_range = np.isfinite(plain(others)) & (np.abs(plain(others)) >= np.finfo(a.dtype).tiny)
+        in_range = np.isfinite(plain(others)) & (np.abs(plain(others)) >= tiny)
         return Where.apply(in_range, grad * others, grad * out / a)

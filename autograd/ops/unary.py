@@ -136,6 +136,27 @@ class Atan(Unary):
         return grad / (1 + a * a)
 
 
+class Cosh(Unary):
+    """out = cosh(a);  da = grad * sinh(a), with sinh(a) = (expm1(a) - expm1(-a)) / 2
+    (a primitive: as (exp(a) + exp(-a)) / 2 its gradient cancels to 0 for tiny a)"""
+
+    call_name = "cosh"
+    symbol = "cosh"
+    notation = "cosh({0})"
+    rule = "d{0} = d{y} ⊙ sinh({0})"
+    local = "sinh(x)"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cosh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * ((Expm1.apply(a) - Expm1.apply(-a)) / 2)
+
+
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
