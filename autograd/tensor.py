@@ -412,7 +412,9 @@ class Tensor:
         back to it). The new value gets an array of its own, so what those nodes saved is never
         overwritten: their gradients stay right where PyTorch would stop with "modified by an
         inplace operation". A tensor whose memory a view shares refuses (its view would keep the
-        old values under a graph that no longer matches them): change a clone instead."""
+        old values under a graph that no longer matches them): change a clone instead. Hooks
+        registered on t so far go with `t_before` (they see the earlier value's gradient, as in
+        PyTorch); retain_grad() stays with t's new value."""
         if self._ctx is None and self._requires_grad:
             raise RuntimeError(
                 f"{op.call_name} in place: cannot change a leaf tensor that requires grad "
@@ -437,6 +439,9 @@ class Tensor:
         node = result._ctx
         node.since = node._clock = function.mark_modified(self)
         self._data, self._ctx, self._requires_grad = result._data, node, True
+        if self._hooks:  # hooks registered so far see the earlier value's gradient, as in PyTorch
+            before._hooks, before._watched, self._hooks = self._hooks, True, None
+            self._watched = self._retains_grad  # retain_grad() stays with the new value
         return self
 
     # ----- comparisons (results carry no gradient) ----------------------------------------
