@@ -283,7 +283,7 @@ def _check_forward(cls, out, ctx):
 def _forward(cls, ctx, arrays, kwargs, inputs):
     try:
         out = cls.forward(ctx, *arrays, **kwargs)
-    except (ValueError, IndexError, TypeError) as error:
+    except (ValueError, IndexError, TypeError, OverflowError) as error:
         raise _op_error(cls, inputs, kwargs, error) from None
     return out if type(out) is np.ndarray else _as_array_output(cls, ctx, out)
 
@@ -325,5 +325,7 @@ def _op_error(cls, inputs, kwargs, error):
     details = "; ".join(f"input {i}: {describe(x)}" for i, x in enumerate(inputs))
     if kwargs:
         details += "; " + ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-    kind = IndexError if isinstance(error, IndexError) else TypeError if isinstance(error, TypeError) else ValueError
+    if isinstance(error, OverflowError):  # a Python integer that does not fit an integer tensor
+        advice = f"{message}. Convert the tensor first (e.g. x.astype(np.int64) or x.astype(np.float64))"
+    kind = next(k for k in (IndexError, TypeError, OverflowError, ValueError) if isinstance(error, k))
     return kind(f"{cls.call_name or cls.__name__}: {advice or message} ({details})")

@@ -90,6 +90,12 @@ class Tensor:
             array = np.array(data, dtype=dtype, copy=True)
         except (TypeError, ValueError) as error:
             raise TypeError(f"Tensor: cannot make an array from {type(data).__name__}: {error}") from None
+        if array.dtype == object:
+            raise TypeError(
+                f"Tensor: unsupported dtype object: numpy made an array of Python objects from "
+                f"{type(data).__name__} (None, strings, mixed types, or integers beyond int64 such as 2**70?). "
+                "Tensors hold float32/float64 numbers (or integers/booleans without gradients)."
+            )
         if requires_grad and from_python and dtype is None and array.dtype.kind in "iub":
             array = array.astype(np.float64)  # Tensor([1, 2], requires_grad=True) means floats
         _check_dtype(array, requires_grad)
@@ -296,10 +302,11 @@ class Tensor:
     # Tensors, arrays and Python numbers go straight to the operation; other operands are
     # converted (numpy scalars become Python numbers) or refused (NotImplemented) by _binary.
     def _binary(self, op, other, reverse=False):
-        other = _operand(other)
-        if other is None:
+        operand = _operand(other)
+        if operand is None:
+            _refuse_sequence(op, other, self)
             return NotImplemented
-        return op.apply(other, self) if reverse else op.apply(self, other)
+        return op.apply(operand, self) if reverse else op.apply(self, operand)
 
     def __add__(self, other):
         return ops.Add.apply(self, other) if type(other) in _PLAIN_OPERANDS else self._binary(ops.Add, other)
@@ -373,9 +380,11 @@ class Tensor:
         version: a backward that saved t refuses to run. While gradients are recorded the change is
         recorded too (t becomes the result of `t_before + x`, see _record_inplace); on a leaf that
         requires grad it is an error."""
-        other = _operand(other)
-        if other is None:
+        operand = _operand(other)
+        if operand is None:
+            _refuse_sequence(op, other, self)
             return NotImplemented
+        other = operand
         if state.grad_enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)):
             return self._record_inplace(op, other)
         value = other._array() if isinstance(other, Tensor) else other
@@ -384,8 +393,8 @@ class Tensor:
                 ufunc(self._data, value, out=self._data)
             else:  # a scalar shares no memory: its new value simply replaces the old one
                 self._data = _same_scalar(ufunc(self._data, value), self)
-        except (TypeError, ValueError) as error:  # numpy's own subclasses take other arguments
-            kind = TypeError if isinstance(error, TypeError) else ValueError
+        except (TypeError, ValueError, OverflowError) as error:  # numpy's own subclasses take other arguments
+            kind = next(k for k in (TypeError, OverflowError, ValueError) if isinstance(error, k))
             raise kind(
                 f"{op.call_name} in place: cannot write the result into this tensor "
                 f"(shape {self.shape}, dtype {self.dtype}) from {function.describe(value)}: {error}. "
@@ -397,10 +406,16 @@ class Tensor:
     def __setitem__(self, index, value):
         """`t[index] = value` changes t in place (recorded while gradients are, as in PyTorch)."""
         index = _index_array(index)
+        if _operand(value) is None and not isinstance(value, (list, tuple)):  # numpy writes NaN for None
+            raise TypeError(f"t[...] = value (setitem): the value must be a number, a Tensor or an array, got "
+                            f"{type(value).__name__} (tensor of shape {self.shape}, dtype {self.dtype})")
         if state.grad_enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
             self._record_inplace(ops.SetItem, value, index=index)
             return
-        self._array()[index] = value._array() if isinstance(value, Tensor) else value
+        try:
+            self._array()[index] = value._array() if isinstance(value, Tensor) else value
+        except (IndexError, ValueError, TypeError, OverflowError) as error:
+            raise function._op_error(ops.SetItem, (self, value), {"index": index}, error) from None
         function.mark_modified(self)
 
     def _record_inplace(self, op, other, **options):
@@ -1349,6 +1364,16 @@ def as_tensor(x, dtype=None, like: Tensor | None = None) -> Tensor:
     if dtype is None and isinstance(like, Tensor) and isinstance(_operand(x), (int, float)):
         dtype = np.result_type(like._data, _operand(x))
     return Tensor(x, dtype=dtype)
+
+
+def _refuse_sequence(op, other, tensor: Tensor) -> None:
+    """`t * [1, 2]`: a clear error instead of Python's list arithmetic (which says "can't multiply
+    sequence by non-int")."""
+    if isinstance(other, (list, tuple)):
+        raise TypeError(
+            f"{op.call_name}: a Tensor (shape {tensor.shape}, dtype {tensor.dtype}) and a {type(other).__name__} "
+            f"cannot be combined; make the {type(other).__name__} a Tensor (or numpy array) first: Tensor(values)."
+        )
 
 
 def _checked_operand(x, op: str):

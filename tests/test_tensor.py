@@ -103,6 +103,38 @@ def test_bad_axes_and_int_division_in_place_are_clear():
         ints /= 2
 
 
+def test_hostile_operands_get_errors_naming_the_operation():
+    """Found by hand while fuzzing the engine: each of these gave a bare numpy error, Python's list
+    arithmetic ("can't multiply sequence by non-int") or a silent NaN."""
+    x = Tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"\* \(mul\).*shape \(2,\).*list.*Tensor\(values\)"):
+        x * [1, 2]
+    with pytest.raises(TypeError, match=r"\* \(mul\).*tuple"):
+        (1, 2) * x
+    with pytest.raises(TypeError, match=r"\+ \(add\).*list"):
+        x += [1, 2]
+    with pytest.raises(TypeError, match=r"unsupported dtype object.*beyond int64"):
+        Tensor([2**70, 1])
+    h = leaf([1.0, 2.0]) * 1
+    for target in (x, h):  # not recorded, and recorded
+        with pytest.raises(TypeError, match=r"setitem.*NoneType.*shape \(2,\)"):
+            target[0] = None  # numpy would write NaN
+    assert x.tolist() == [1.0, 2.0] and h.tolist() == [1.0, 2.0]
+    with pytest.raises(IndexError, match=r"setitem.*out of bounds.*shape \(2,\)"):
+        x[5] = 1.0
+    with pytest.raises(ValueError, match=r"setitem.*\(2,\) and \(3,\)"):
+        x[:] = np.ones(3)
+    small = Tensor(np.array([100], dtype=np.int8))
+    with pytest.raises(OverflowError, match=r"setitem.*1000.*int8"):
+        small[0] = 1000
+    with pytest.raises(OverflowError, match=r"\+ \(add\) in place.*int8"):
+        small += 1000
+    with pytest.raises(OverflowError, match=r"\+ \(add\): Python integer 1000.*astype.*int8"):
+        small + 1000
+    with pytest.raises(OverflowError, match=r"\+ \(add\).*int8"):
+        Tensor(np.array([[1]], dtype=np.int8)).broadcast_to((2, 1)) + 1000  # the general path
+
+
 # ----- numpy interplay, repr, PyTorch agreement -------------------------------------------------------
 def test_numpy_interplay():
     t = Tensor(np.array([1.0, 2.0], dtype=np.float32))

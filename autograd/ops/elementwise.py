@@ -62,7 +62,7 @@ def _lean_apply(cls, inputs, values, needs):
     node = new_node(cls, inputs, needs) if (needs[0] or needs[-1]) and state.grad_enabled else None
     try:
         out = cls.forward(_NO_GRAD_CONTEXT if node is None else node, *values)
-    except (ValueError, IndexError, TypeError) as error:
+    except (ValueError, IndexError, TypeError, OverflowError) as error:
         raise _op_error(cls, inputs, {}, error) from None
     if type(out) is not _SCALAR and type(out) is not _ARRAY:
         out = _as_array_output(cls, node, out)  # 0-d float32 arithmetic gives a numpy scalar
