@@ -285,7 +285,20 @@ def _forward(cls, ctx, arrays, kwargs, inputs):
         out = cls.forward(ctx, *arrays, **kwargs)
     except (ValueError, IndexError, TypeError, OverflowError) as error:
         raise _op_error(cls, inputs, kwargs, error) from None
-    return out if type(out) is np.ndarray else _as_array_output(cls, ctx, out)
+    if type(out) is not np.ndarray:
+        out = _as_array_output(cls, ctx, out)
+    return in_float32(cls, ctx, arrays, kwargs) if out.dtype is _HALF else out
+
+
+_HALF = np.dtype(np.float16)
+
+
+def in_float32(cls, ctx, arrays, kwargs) -> np.ndarray:
+    """numpy computes functions of small integers in float16 (np.exp of int8 or bool), a dtype Tensors
+    do not hold: forward runs again on the integers as float32, as PyTorch computes them."""
+    arrays = [np.asarray(a, dtype=np.float32) if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind in "iub"
+              else a for a in arrays]
+    return np.asarray(cls.forward(ctx, *arrays, **kwargs))
 
 
 def _as_array_output(cls, ctx, out):

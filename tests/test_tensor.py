@@ -34,6 +34,19 @@ def test_float32_end_to_end_with_scalars():
     assert x.grad.dtype == np.float32
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.bool_])
+def test_functions_of_small_integers_are_float32_not_float16(dtype):
+    """numpy computes np.exp(int8) in float16, a dtype Tensors refuse (3 digits); PyTorch in float32."""
+    values = np.array([1, 0, 1], dtype=dtype)
+    for name in ("exp", "sqrt", "tanh", "log1p"):
+        ours = getattr(Tensor(values), name)()
+        theirs = getattr(torch.from_numpy(values).to(torch.float32), name)()
+        assert ours.dtype == np.float32, name
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6, err_msg=name)
+    assert Tensor(values).reshape(3, 1).broadcast_to((3, 2)).exp().dtype == np.float32  # the general path
+    assert Tensor(values[0]).exp().dtype == np.float32  # 0-d
+
+
 def test_integer_and_bool_tensors_work_without_gradients():
     i = Tensor(np.array([3, 1, 2]))
     assert (i + 1).dtype == np.int64 and (i * 2).data.tolist() == [6, 2, 4]
