@@ -115,7 +115,7 @@ class Context:
 
         for tensor in (*[version_used(p, self) if isinstance(p, Tensor) else p for p in self.parents],
                        getattr(self, "_output", None)):
-            if isinstance(tensor, Tensor) and tensor._data is value:
+            if isinstance(tensor, Tensor) and (tensor._data is value or tensor._moved_from is value):
                 base = tensor._base
                 if tensor._version > self._clock or (base is not None and base._version > self._clock):
                     raise RuntimeError(

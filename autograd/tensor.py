@@ -80,6 +80,7 @@ class Tensor:
     _hooks = None
     _retains_grad = False
     _watched = False  # has hooks or retains its gradient: backward must stop by
+    _moved_from = None  # the np.float64 a 0-d tensor held before it moved into an array (see _into_array)
     __hash__ = object.__hash__  # == is elementwise, so hash by identity (usable as dict keys)
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
@@ -119,7 +120,7 @@ class Tensor:
         version check sees it — as PyTorch's .data)."""
         data = self._data
         if type(data) is not np.ndarray:  # a scalar moves into a 0-d array, for good
-            data = self._data = np.array(data)
+            data = self._into_array(data)
         return data
 
     @data.setter
@@ -132,7 +133,14 @@ class Tensor:
         """The values as an array, for operations that need one (what `.data` gives)."""
         data = self._data
         if type(data) is not np.ndarray:
-            data = self._data = np.array(data)
+            data = self._into_array(data)
+        return data
+
+    def _into_array(self, scalar) -> np.ndarray:
+        """Move a 0-d tensor's numpy scalar into a 0-d array, for good. Nodes that saved the scalar
+        still find this tensor by it (`_moved_from`), so create_graph differentiates through it."""
+        self._moved_from = scalar
+        data = self._data = np.array(scalar)
         return data
 
     # ----- attributes -------------------------------------------------------------------
@@ -444,6 +452,8 @@ class Tensor:
             )
         before = Tensor._make(self._data, self._ctx)
         before._requires_grad, before.name = self._requires_grad, self.name
+        if self._moved_from is not None:  # nodes that saved the earlier scalar find `before` by it
+            before._moved_from, self._moved_from = self._moved_from, None
         result = op.apply(before, before if other is self else other, **options)
         if result.shape != self.shape or result.dtype != self.dtype:
             raise ValueError(
