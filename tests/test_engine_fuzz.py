@@ -531,26 +531,30 @@ def differentiate(program, data):
             return
         second.backward()
         tsecond.backward()
-        compare_grads(program, tol)
+        compare_grads(program, tol, second_order=True)
 
 
-def compare_grads(program, tol):
+def compare_grads(program, tol, second_order=False):
     for slot in program.leaves:
         assert_close(slot.ours.grad, slot.theirs.grad, tol, f".grad of {slot.what}")
         if slot.ours.grad is not None:
             assert slot.ours.grad.dtype == slot.ours.dtype, f".grad of {slot.what} has dtype {slot.ours.grad.dtype}"
     for slot in program.retained:
         assert_close(slot.ours.grad, slot.theirs.grad, tol, f"retained .grad of {slot.what}")
-    compare_hooks(program, tol)
+    compare_hooks(program, tol, second_order)
 
 
-def compare_hooks(program, tol):
+def compare_hooks(program, tol, second_order=False):
     for seen, tseen, what in program.hooks:
+        if second_order:  # PyTorch's relu rule reads relu's output: its hooks see a zero gradient again
+            tseen = [g for g in tseen if np.any(g)]
+            seen = [g for g in seen if np.any(g)]
         assert len(seen) == len(tseen), f"{what}: called {len(seen)} times, PyTorch {len(tseen)}"
         for ours, theirs in zip(seen, tseen):
             assert_close(ours, torch.from_numpy(theirs), tol, what)
 
 
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:grad and param do not obey")  # empty tensors
 @examples
 @given(data=st.data())
 def test_random_programs_agree_with_pytorch(data):
