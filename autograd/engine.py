@@ -338,7 +338,13 @@ def _seed(output, gradient, create_graph):
     if isinstance(gradient, Tensor):
         seed = gradient if create_graph else gradient._array()
     else:
-        seed = np.asarray(gradient, dtype=output.dtype)
+        seed = np.asarray(gradient)
+        if seed.dtype.kind not in "fiub":  # None would become NaN, complex numbers lose their imaginary part
+            raise TypeError(
+                f"backward: `gradient` must hold real numbers (an array or Tensor of the output's shape "
+                f"{output.shape}), got {type(gradient).__name__} of dtype {seed.dtype}."
+            )
+        seed = seed.astype(output.dtype, copy=False)
         seed = Tensor._make(seed) if create_graph else seed
     if seed.shape != output.shape:
         raise RuntimeError(
@@ -354,7 +360,7 @@ def _run_hooks(tensor, grad):
     for hook in list(tensor._hooks):
         replaced = hook(grad)
         if replaced is not None:
-            replaced = replaced if isinstance(replaced, Tensor) else Tensor._make(np.asarray(replaced))
+            replaced = replaced if isinstance(replaced, Tensor) else Tensor._make(_hook_result(tensor, replaced))
             if replaced.shape != grad.shape:
                 raise RuntimeError(
                     f"a hook on a tensor of shape {tensor.shape} returned a gradient of shape "
@@ -362,6 +368,16 @@ def _run_hooks(tensor, grad):
                 )
             grad = replaced
     return grad._array() if on_arrays else grad
+
+
+def _hook_result(tensor, replaced) -> np.ndarray:
+    array = np.asarray(replaced)
+    if array.dtype.kind not in "fiub":
+        raise TypeError(
+            f"a hook on a tensor of shape {tensor.shape} returned {type(replaced).__name__}; a hook returns "
+            "None (to keep the gradient) or the new gradient, a Tensor of the same shape."
+        )
+    return array
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):

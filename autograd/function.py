@@ -115,7 +115,7 @@ class Context:
 
         for tensor in (*[version_used(p, self) if isinstance(p, Tensor) else p for p in self.parents],
                        getattr(self, "_output", None)):
-            if isinstance(tensor, Tensor) and tensor._data is value:
+            if isinstance(tensor, Tensor) and (tensor._data is value or tensor._moved_from is value):
                 base = tensor._base
                 if tensor._version > self._clock or (base is not None and base._version > self._clock):
                     raise RuntimeError(
@@ -283,9 +283,22 @@ def _check_forward(cls, out, ctx):
 def _forward(cls, ctx, arrays, kwargs, inputs):
     try:
         out = cls.forward(ctx, *arrays, **kwargs)
-    except (ValueError, IndexError, TypeError) as error:
+    except (ValueError, IndexError, TypeError, OverflowError) as error:
         raise _op_error(cls, inputs, kwargs, error) from None
-    return out if type(out) is np.ndarray else _as_array_output(cls, ctx, out)
+    if type(out) is not np.ndarray:
+        out = _as_array_output(cls, ctx, out)
+    return in_float32(cls, ctx, arrays, kwargs) if out.dtype is _HALF else out
+
+
+_HALF = np.dtype(np.float16)
+
+
+def in_float32(cls, ctx, arrays, kwargs) -> np.ndarray:
+    """numpy computes functions of small integers in float16 (np.exp of int8 or bool), a dtype Tensors
+    do not hold: forward runs again on the integers as float32, as PyTorch computes them."""
+    arrays = [np.asarray(a, dtype=np.float32) if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind in "iub"
+              else a for a in arrays]
+    return np.asarray(cls.forward(ctx, *arrays, **kwargs))
 
 
 def _as_array_output(cls, ctx, out):
@@ -325,5 +338,7 @@ def _op_error(cls, inputs, kwargs, error):
     details = "; ".join(f"input {i}: {describe(x)}" for i, x in enumerate(inputs))
     if kwargs:
         details += "; " + ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-    kind = IndexError if isinstance(error, IndexError) else TypeError if isinstance(error, TypeError) else ValueError
+    if isinstance(error, OverflowError):  # a Python integer that does not fit an integer tensor
+        advice = f"{message}. Convert the tensor first (e.g. x.astype(np.int64) or x.astype(np.float64))"
+    kind = next(k for k in (IndexError, TypeError, OverflowError, ValueError) if isinstance(error, k))
     return kind(f"{cls.call_name or cls.__name__}: {advice or message} ({details})")

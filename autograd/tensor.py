@@ -80,6 +80,7 @@ class Tensor:
     _hooks = None
     _retains_grad = False
     _watched = False  # has hooks or retains its gradient: backward must stop by
+    _moved_from = None  # the np.float64 a 0-d tensor held before it moved into an array (see _into_array)
     __hash__ = object.__hash__  # == is elementwise, so hash by identity (usable as dict keys)
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
@@ -90,6 +91,12 @@ class Tensor:
             array = np.array(data, dtype=dtype, copy=True)
         except (TypeError, ValueError) as error:
             raise TypeError(f"Tensor: cannot make an array from {type(data).__name__}: {error}") from None
+        if array.dtype == object:
+            raise TypeError(
+                f"Tensor: unsupported dtype object: numpy made an array of Python objects from "
+                f"{type(data).__name__} (None, strings, mixed types, or integers beyond int64 such as 2**70?). "
+                "Tensors hold float32/float64 numbers (or integers/booleans without gradients)."
+            )
         if requires_grad and from_python and dtype is None and array.dtype.kind in "iub":
             array = array.astype(np.float64)  # Tensor([1, 2], requires_grad=True) means floats
         _check_dtype(array, requires_grad)
@@ -113,7 +120,7 @@ class Tensor:
         version check sees it — as PyTorch's .data)."""
         data = self._data
         if type(data) is not np.ndarray:  # a scalar moves into a 0-d array, for good
-            data = self._data = np.array(data)
+            data = self._into_array(data)
         return data
 
     @data.setter
@@ -126,7 +133,14 @@ class Tensor:
         """The values as an array, for operations that need one (what `.data` gives)."""
         data = self._data
         if type(data) is not np.ndarray:
-            data = self._data = np.array(data)
+            data = self._into_array(data)
+        return data
+
+    def _into_array(self, scalar) -> np.ndarray:
+        """Move a 0-d tensor's numpy scalar into a 0-d array, for good. Nodes that saved the scalar
+        still find this tensor by it (`_moved_from`), so create_graph differentiates through it."""
+        self._moved_from = scalar
+        data = self._data = np.array(scalar)
         return data
 
     # ----- attributes -------------------------------------------------------------------
@@ -296,10 +310,11 @@ class Tensor:
     # Tensors, arrays and Python numbers go straight to the operation; other operands are
     # converted (numpy scalars become Python numbers) or refused (NotImplemented) by _binary.
     def _binary(self, op, other, reverse=False):
-        other = _operand(other)
-        if other is None:
+        operand = _operand(other)
+        if operand is None:
+            _refuse_sequence(op, other, self)
             return NotImplemented
-        return op.apply(other, self) if reverse else op.apply(self, other)
+        return op.apply(operand, self) if reverse else op.apply(self, operand)
 
     def __add__(self, other):
         return ops.Add.apply(self, other) if type(other) in _PLAIN_OPERANDS else self._binary(ops.Add, other)
@@ -373,9 +388,11 @@ class Tensor:
         version: a backward that saved t refuses to run. While gradients are recorded the change is
         recorded too (t becomes the result of `t_before + x`, see _record_inplace); on a leaf that
         requires grad it is an error."""
-        other = _operand(other)
-        if other is None:
+        operand = _operand(other)
+        if operand is None:
+            _refuse_sequence(op, other, self)
             return NotImplemented
+        other = operand
         if state.grad_enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)):
             return self._record_inplace(op, other)
         value = other._array() if isinstance(other, Tensor) else other
@@ -384,8 +401,8 @@ class Tensor:
                 ufunc(self._data, value, out=self._data)
             else:  # a scalar shares no memory: its new value simply replaces the old one
                 self._data = _same_scalar(ufunc(self._data, value), self)
-        except (TypeError, ValueError) as error:  # numpy's own subclasses take other arguments
-            kind = TypeError if isinstance(error, TypeError) else ValueError
+        except (TypeError, ValueError, OverflowError) as error:  # numpy's own subclasses take other arguments
+            kind = next(k for k in (TypeError, OverflowError, ValueError) if isinstance(error, k))
             raise kind(
                 f"{op.call_name} in place: cannot write the result into this tensor "
                 f"(shape {self.shape}, dtype {self.dtype}) from {function.describe(value)}: {error}. "
@@ -397,10 +414,16 @@ class Tensor:
     def __setitem__(self, index, value):
         """`t[index] = value` changes t in place (recorded while gradients are, as in PyTorch)."""
         index = _index_array(index)
+        if _operand(value) is None and not isinstance(value, (list, tuple)):  # numpy writes NaN for None
+            raise TypeError(f"t[...] = value (setitem): the value must be a number, a Tensor or an array, got "
+                            f"{type(value).__name__} (tensor of shape {self.shape}, dtype {self.dtype})")
         if state.grad_enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
             self._record_inplace(ops.SetItem, value, index=index)
             return
-        self._array()[index] = value._array() if isinstance(value, Tensor) else value
+        try:
+            self._array()[index] = value._array() if isinstance(value, Tensor) else value
+        except (IndexError, ValueError, TypeError, OverflowError) as error:
+            raise function._op_error(ops.SetItem, (self, value), {"index": index}, error) from None
         function.mark_modified(self)
 
     def _record_inplace(self, op, other, **options):
@@ -412,7 +435,9 @@ class Tensor:
         back to it). The new value gets an array of its own, so what those nodes saved is never
         overwritten: their gradients stay right where PyTorch would stop with "modified by an
         inplace operation". A tensor whose memory a view shares refuses (its view would keep the
-        old values under a graph that no longer matches them): change a clone instead."""
+        old values under a graph that no longer matches them): change a clone instead. Hooks
+        registered on t so far go with `t_before` (they see the earlier value's gradient, as in
+        PyTorch); retain_grad() stays with t's new value."""
         if self._ctx is None and self._requires_grad:
             raise RuntimeError(
                 f"{op.call_name} in place: cannot change a leaf tensor that requires grad "
@@ -427,6 +452,8 @@ class Tensor:
             )
         before = Tensor._make(self._data, self._ctx)
         before._requires_grad, before.name = self._requires_grad, self.name
+        if self._moved_from is not None:  # nodes that saved the earlier scalar find `before` by it
+            before._moved_from, self._moved_from = self._moved_from, None
         result = op.apply(before, before if other is self else other, **options)
         if result.shape != self.shape or result.dtype != self.dtype:
             raise ValueError(
@@ -437,6 +464,9 @@ class Tensor:
         node = result._ctx
         node.since = node._clock = function.mark_modified(self)
         self._data, self._ctx, self._requires_grad = result._data, node, True
+        if self._hooks:  # hooks registered so far see the earlier value's gradient, as in PyTorch
+            before._hooks, before._watched, self._hooks = self._hooks, True, None
+            self._watched = self._retains_grad  # retain_grad() stays with the new value
         return self
 
     # ----- comparisons (results carry no gradient) ----------------------------------------
@@ -1344,6 +1374,16 @@ def as_tensor(x, dtype=None, like: Tensor | None = None) -> Tensor:
     if dtype is None and isinstance(like, Tensor) and isinstance(_operand(x), (int, float)):
         dtype = np.result_type(like._data, _operand(x))
     return Tensor(x, dtype=dtype)
+
+
+def _refuse_sequence(op, other, tensor: Tensor) -> None:
+    """`t * [1, 2]`: a clear error instead of Python's list arithmetic (which says "can't multiply
+    sequence by non-int")."""
+    if isinstance(other, (list, tuple)):
+        raise TypeError(
+            f"{op.call_name}: a Tensor (shape {tensor.shape}, dtype {tensor.dtype}) and a {type(other).__name__} "
+            f"cannot be combined; make the {type(other).__name__} a Tensor (or numpy array) first: Tensor(values)."
+        )
 
 
 def _checked_operand(x, op: str):

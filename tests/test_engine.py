@@ -165,6 +165,15 @@ def test_non_scalar_backward_without_gradient_is_a_clear_error():
         y.backward()
 
 
+def test_a_gradient_that_is_not_numbers_is_a_clear_error():
+    """None became NaN and a complex gradient lost its imaginary part (or numpy's bare ValueError)."""
+    x = leaf([1.0, 2.0])
+    for gradient in ([None, None], ["a", "b"], np.array([1j, 1.0])):
+        with pytest.raises(TypeError, match=r"backward: `gradient` must hold real numbers.*\(2,\)"):
+            (x * 2).backward(gradient)
+    assert x.grad is None
+
+
 def test_backward_of_a_tensor_without_grad_is_a_clear_error():
     with pytest.raises(RuntimeError, match="does not require grad"):
         Tensor(1.0).backward()
@@ -284,6 +293,13 @@ def test_hook_changing_the_shape_is_refused():
     x = Tensor(np.ones(2), requires_grad=True)
     x.register_hook(lambda g: np.zeros(3))
     with pytest.raises(RuntimeError, match="shape"):
+        (x * 1).sum().backward()
+
+
+def test_hook_returning_something_other_than_a_gradient_is_refused():
+    x = Tensor(np.ones(2), requires_grad=True)
+    x.register_hook(lambda g: "done")
+    with pytest.raises(TypeError, match=r"hook.*shape \(2,\) returned str.*None"):
         (x * 1).sum().backward()
 
 

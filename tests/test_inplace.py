@@ -146,3 +146,22 @@ def test_setitem_rules():
     with no_grad():
         x[0] = 5.0
     assert x.data.tolist() == [5.0, 2.0, 3.0]
+
+
+def test_hooks_registered_before_an_inplace_change_see_the_earlier_values_gradient():
+    """As PyTorch: a hook stays with the value it was registered on, retain_grad() moves to the new
+    value. (Found by tests/test_engine_fuzz.py: the hook ran on the new value's gradient.)"""
+    def program(x):
+        seen = []
+        h = x * 1
+        h.register_hook(lambda g: seen.append(("before", g.tolist())) or g * 10)
+        h.retain_grad()
+        early = h + 0  # uses the earlier value: its gradient reaches the hook too
+        h *= 3
+        h.register_hook(lambda g: seen.append(("after", g.tolist())))
+        ((h * h).sum() + early.sum()).backward()
+        return seen, x.grad.tolist(), h.grad.tolist()
+
+    x = leaf([1.0, 2.0])
+    tx = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    assert program(x) == program(tx)

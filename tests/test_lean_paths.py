@@ -120,3 +120,40 @@ def test_errors_are_the_same_on_both_paths():
     for path in (ops.Pow.apply, lambda x, y: general(ops.Pow, x, y)):
         with pytest.raises(ValueError, match=r"\*\* \(pow\).*negative"):
             path(a, Tensor(np.array([-1, -1, -1])))
+
+
+@pytest.mark.parametrize("touch", ["data", "general op", "in place after"])
+def test_second_derivatives_of_a_scalar_moved_into_an_array_after_it_was_saved(touch):
+    """A node saved the np.float64; reading .data (or an operation on the general path) moved it into
+    a 0-d array afterwards. create_graph must still differentiate through the saved value (it became
+    a constant: the second derivative was 0). Found by tests/test_engine_fuzz.py."""
+    import torch
+
+    def second_derivative(lib, x):
+        h = x * 1
+        y = h ** 3 + h.exp()  # Pow saves its input, Exp its output
+        if touch == "data":
+            h.data, y.data
+        elif touch == "general op":
+            h + (Tensor(np.ones(2)) if lib is autograd else torch.ones(2, dtype=torch.float64))
+        elif lib is autograd:  # (PyTorch refuses: its nodes did not keep the earlier value)
+            h.data
+            h += 1  # recorded: y's nodes saved the earlier value
+        grad = autograd.grad if lib is autograd else torch.autograd.grad
+        (g,) = grad(y, x, create_graph=True)
+        (gg,) = grad(g, x)
+        return float(g), float(gg)
+
+    ours = second_derivative(autograd, Tensor(0.7, requires_grad=True))
+    theirs = second_derivative(torch, torch.tensor(0.7, dtype=torch.float64, requires_grad=True))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_a_scalar_moved_into_an_array_and_changed_in_place_is_caught():
+    x = Tensor(0.7, requires_grad=True)
+    y = x * x
+    x.data  # moves the scalar Mul saved into an array
+    with autograd.no_grad():
+        x += 1
+    with pytest.raises(RuntimeError, match="Mul.*modified in place"):
+        autograd.grad(y, x, create_graph=True)

@@ -34,6 +34,19 @@ def test_float32_end_to_end_with_scalars():
     assert x.grad.dtype == np.float32
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.bool_])
+def test_functions_of_small_integers_are_float32_not_float16(dtype):
+    """numpy computes np.exp(int8) in float16, a dtype Tensors refuse (3 digits); PyTorch in float32."""
+    values = np.array([1, 0, 1], dtype=dtype)
+    for name in ("exp", "sqrt", "tanh", "log1p"):
+        ours = getattr(Tensor(values), name)()
+        theirs = getattr(torch.from_numpy(values).to(torch.float32), name)()
+        assert ours.dtype == np.float32, name
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6, err_msg=name)
+    assert Tensor(values).reshape(3, 1).broadcast_to((3, 2)).exp().dtype == np.float32  # the general path
+    assert Tensor(values[0]).exp().dtype == np.float32  # 0-d
+
+
 def test_integer_and_bool_tensors_work_without_gradients():
     i = Tensor(np.array([3, 1, 2]))
     assert (i + 1).dtype == np.int64 and (i * 2).data.tolist() == [6, 2, 4]
@@ -101,6 +114,38 @@ def test_bad_axes_and_int_division_in_place_are_clear():
     ints = Tensor(np.arange(3))
     with pytest.raises(TypeError, match="in place"):
         ints /= 2
+
+
+def test_hostile_operands_get_errors_naming_the_operation():
+    """Found by hand while fuzzing the engine: each of these gave a bare numpy error, Python's list
+    arithmetic ("can't multiply sequence by non-int") or a silent NaN."""
+    x = Tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"\* \(mul\).*shape \(2,\).*list.*Tensor\(values\)"):
+        x * [1, 2]
+    with pytest.raises(TypeError, match=r"\* \(mul\).*tuple"):
+        (1, 2) * x
+    with pytest.raises(TypeError, match=r"\+ \(add\).*list"):
+        x += [1, 2]
+    with pytest.raises(TypeError, match=r"unsupported dtype object.*beyond int64"):
+        Tensor([2**70, 1])
+    h = leaf([1.0, 2.0]) * 1
+    for target in (x, h):  # not recorded, and recorded
+        with pytest.raises(TypeError, match=r"setitem.*NoneType.*shape \(2,\)"):
+            target[0] = None  # numpy would write NaN
+    assert x.tolist() == [1.0, 2.0] and h.tolist() == [1.0, 2.0]
+    with pytest.raises(IndexError, match=r"setitem.*out of bounds.*shape \(2,\)"):
+        x[5] = 1.0
+    with pytest.raises(ValueError, match=r"setitem.*\(2,\) and \(3,\)"):
+        x[:] = np.ones(3)
+    small = Tensor(np.array([100], dtype=np.int8))
+    with pytest.raises(OverflowError, match=r"setitem.*1000.*int8"):
+        small[0] = 1000
+    with pytest.raises(OverflowError, match=r"\+ \(add\) in place.*int8"):
+        small += 1000
+    with pytest.raises(OverflowError, match=r"\+ \(add\): Python integer 1000.*astype.*int8"):
+        small + 1000
+    with pytest.raises(OverflowError, match=r"\+ \(add\).*int8"):
+        Tensor(np.array([[1]], dtype=np.int8)).broadcast_to((2, 1)) + 1000  # the general path
 
 
 # ----- numpy interplay, repr, PyTorch agreement -------------------------------------------------------

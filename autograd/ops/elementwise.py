@@ -2,8 +2,8 @@
 in the output's shape and the engine sums them back to each input's shape."""
 import numpy as np
 
-from autograd.function import (_NO_GRAD_CONTEXT, Primitive, _as_array_output, _check_forward, _op_error, new_node,
-                               plain)
+from autograd.function import (_HALF, _NO_GRAD_CONTEXT, Primitive, _as_array_output, _check_forward, _op_error,
+                               in_float32, new_node, plain)
 from autograd.grad_mode import open_blocks, state
 from autograd.tensor import Tensor
 
@@ -62,10 +62,13 @@ def _lean_apply(cls, inputs, values, needs):
     node = new_node(cls, inputs, needs) if (needs[0] or needs[-1]) and state.grad_enabled else None
     try:
         out = cls.forward(_NO_GRAD_CONTEXT if node is None else node, *values)
-    except (ValueError, IndexError, TypeError) as error:
+    except (ValueError, IndexError, TypeError, OverflowError) as error:
         raise _op_error(cls, inputs, {}, error) from None
-    if type(out) is not _SCALAR and type(out) is not _ARRAY:
-        out = _as_array_output(cls, node, out)  # 0-d float32 arithmetic gives a numpy scalar
+    if type(out) is not _SCALAR:
+        if type(out) is not _ARRAY:
+            out = _as_array_output(cls, node, out)  # 0-d float32 arithmetic gives a numpy scalar
+        if out.dtype is _HALF:  # np.exp(int8)
+            out = in_float32(cls, _NO_GRAD_CONTEXT if node is None else node, values, {})
     if open_blocks.anomaly and state.anomaly:
         _check_forward(cls, out, node)
     result = _new(Tensor)
