@@ -111,7 +111,7 @@ def test_the_site_has_every_page(site):
                 *(f"gallery/{name}-steps.html" for name in ("gate", "neuron", "mlp"))}
     assert expected <= names, sorted(expected - names)
     benchmarks = (site / "benchmarks.html").read_text()
-    assert "<table>" in benchmarks and "<td>W2 MLP step float32</td>" in benchmarks  # the README's table, rendered
+    assert "<table>" in benchmarks and "<td>W2 MLP step float32, <code>nn.Linear</code></td>" in benchmarks  # the README's table, rendered
     cluster = (site / "cluster.html").read_text()
     assert "LocalCluster" in cluster and "random_search" in cluster and "KilledWorker" in cluster
 
