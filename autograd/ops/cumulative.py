@@ -119,8 +119,9 @@ class Prod(Primitive):
 
     A primitive for stability, with PyTorch's two forms of the product of the others. Where the
     input has a zero (out / a_i is 0/0) or out is subnormal (it has lost digits), it is
-    (a_0 ... a_{i-1}) * (a_{i+1} ... a_{n-1}), running products from both ends. Otherwise grad * (out / a_i), or (grad * out) / a_i where
-    out / a_i over- or underflows (a tiny a_i beside huge others) and the gradient need not."""
+    (a_0 ... a_{i-1}) * (a_{i+1} ... a_{n-1}), running products from both ends. Otherwise
+    grad * (out / a_i), or (grad * out) / a_i where out / a_i over- or underflows (a tiny a_i
+    beside huge others) and the gradient need not."""
 
     call_name = "prod"
     symbol = "∏"
