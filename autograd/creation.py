@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from autograd.spellings import torch_spellings
-from autograd.tensor import Tensor, _shape_arg
+from autograd.tensor import Tensor
 
 __all__ = [
     "arange", "empty", "eye", "full", "full_like", "get_generator", "linspace", "manual_seed", "ones", "ones_like",
@@ -25,6 +25,16 @@ __all__ = [
 ]
 
 _global = np.random.default_rng(0)
+
+
+def _new_shape(shape, op: str) -> tuple:
+    """The shape a constructor was given, f(2, 3) or f((2, 3)), checked: whole numbers >= 0."""
+    sizes = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    if isinstance(sizes, numbers.Integral):
+        sizes = (sizes,)
+    if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 0 for n in sizes):
+        raise ValueError(f"{op}: a shape is whole numbers >= 0, such as (2, 3); got {tuple(sizes)!r}")
+    return tuple(int(n) for n in sizes)
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -58,12 +68,12 @@ def _tensor(array: np.ndarray, dtype, requires_grad: bool) -> Tensor:
 # ----- constants ----------------------------------------------------------------------------
 def zeros(*shape, dtype=np.float64, requires_grad: bool = False) -> Tensor:
     """A tensor of 0s: zeros(2, 3) or zeros((2, 3))."""
-    return Tensor(np.zeros(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad)
+    return Tensor(np.zeros(_new_shape(shape, "zeros"), dtype=dtype), requires_grad=requires_grad)
 
 
 def ones(*shape, dtype=np.float64, requires_grad: bool = False) -> Tensor:
     """A tensor of 1s: ones(2, 3) or ones((2, 3))."""
-    return Tensor(np.ones(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad)
+    return Tensor(np.ones(_new_shape(shape, "ones"), dtype=dtype), requires_grad=requires_grad)
 
 
 def empty(*shape, dtype=np.float64, requires_grad: bool = False) -> Tensor:
@@ -73,7 +83,7 @@ def empty(*shape, dtype=np.float64, requires_grad: bool = False) -> Tensor:
 
 def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
     """A tensor of `fill_value`; its dtype follows the value (3.0: float64, 3: int64, True: bool)."""
-    return Tensor(np.full(shape, fill_value, dtype=dtype), requires_grad=requires_grad)
+    return Tensor(np.full(_new_shape((shape,), "full"), fill_value, dtype=dtype), requires_grad=requires_grad)
 
 
 def zeros_like(x, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -113,12 +123,12 @@ def linspace(start, stop, num: int = 50, dtype=np.float64, requires_grad: bool =
 # ----- random numbers -----------------------------------------------------------------------
 def randn(*shape, generator=None, dtype=np.float64, requires_grad: bool = False) -> Tensor:
     """Samples of the standard normal distribution N(0, 1): randn(2, 3) or randn((2, 3))."""
-    return _tensor(get_generator(generator).standard_normal(_shape_arg(shape)), dtype, requires_grad)
+    return _tensor(get_generator(generator).standard_normal(_new_shape(shape, "randn")), dtype, requires_grad)
 
 
 def rand(*shape, generator=None, dtype=np.float64, requires_grad: bool = False) -> Tensor:
     """Samples of the uniform distribution on [0, 1): rand(2, 3) or rand((2, 3))."""
-    return _tensor(get_generator(generator).random(_shape_arg(shape)), dtype, requires_grad)
+    return _tensor(get_generator(generator).random(_new_shape(shape, "rand")), dtype, requires_grad)
 
 
 def randint(low, high=None, size=(), generator=None, dtype=np.int64, requires_grad: bool = False) -> Tensor:

@@ -398,3 +398,16 @@ def test_randint_forms(args, low, high, shape):
     if drawn.size > 100:
         assert set(np.unique(drawn)) == set(range(low, high))
 
+
+
+@pytest.mark.parametrize("make, op", [(lambda: autograd.zeros((2, -1)), "zeros"), (lambda: autograd.ones(2.5), "ones"),
+                                      (lambda: autograd.full((2, -3), 1.0), "full"), (lambda: autograd.randn(-1), "randn"),
+                                      (lambda: autograd.rand(2, True), "rand")])
+def test_constructors_refuse_a_bad_shape_naming_themselves(make, op):
+    with pytest.raises(ValueError, match=rf"^{op}: a shape is whole numbers >= 0, such as \(2, 3\); got"):
+        make()
+
+
+def test_constructors_take_a_shape_both_ways():
+    assert autograd.zeros(2, 3).shape == autograd.ones((2, 3)).shape == autograd.randn([2, 3]).shape == (2, 3)
+    assert autograd.full(3, 1.0).shape == (3,) and autograd.zeros().shape == () and autograd.rand(0).shape == (0,)
