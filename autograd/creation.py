@@ -78,7 +78,7 @@ def ones(*shape, dtype=np.float64, requires_grad: bool = False) -> Tensor:
 
 def empty(*shape, dtype=np.float64, requires_grad: bool = False) -> Tensor:
     """PyTorch's empty: here filled with 0s (PyTorch leaves whatever was in memory)."""
-    return zeros(*shape, dtype=dtype, requires_grad=requires_grad)
+    return Tensor(np.zeros(_new_shape(shape, "empty"), dtype=dtype), requires_grad=requires_grad)
 
 
 def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:

@@ -402,7 +402,7 @@ def test_randint_forms(args, low, high, shape):
 
 @pytest.mark.parametrize("make, op", [(lambda: autograd.zeros((2, -1)), "zeros"), (lambda: autograd.ones(2.5), "ones"),
                                       (lambda: autograd.full((2, -3), 1.0), "full"), (lambda: autograd.randn(-1), "randn"),
-                                      (lambda: autograd.rand(2, True), "rand")])
+                                      (lambda: autograd.rand(2, True), "rand"), (lambda: autograd.empty(-2), "empty")])
 def test_constructors_refuse_a_bad_shape_naming_themselves(make, op):
     with pytest.raises(ValueError, match=rf"^{op}: a shape is whole numbers >= 0, such as \(2, 3\); got"):
         make()
